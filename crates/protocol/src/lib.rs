@@ -1,0 +1,8 @@
+//! Canonical IR for LLM chat APIs and one module per wire format.
+//!
+//! Pure and synchronous: no IO, no async runtime. Every format has a decoder
+//! into the IR and an encoder out of it, so N formats need 2N converters.
+
+pub mod format;
+
+pub use format::Format;
