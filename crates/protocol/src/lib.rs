@@ -3,6 +3,13 @@
 //! Pure and synchronous: no IO, no async runtime. Every format has a decoder
 //! into the IR and an encoder out of it, so N formats need 2N converters.
 
+pub mod error;
 pub mod format;
+pub mod formats;
+pub mod ir;
+pub mod json;
+pub mod sse;
+mod transcode;
 
 pub use format::Format;
+pub use transcode::{StreamDecode, StreamEncode, Transcoder};

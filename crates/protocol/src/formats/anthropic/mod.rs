@@ -1,0 +1,22 @@
+//! Anthropic Messages API (`POST /v1/messages`).
+
+mod decode;
+mod encode;
+mod error;
+mod stream_encode;
+mod usage_tap;
+mod wire;
+
+pub use decode::decode_request;
+pub use encode::encode_response;
+pub use error::{encode_error, error_type};
+pub use stream_encode::StreamEncoder;
+pub use usage_tap::{UsageTap, usage_from_response};
+
+/// Anthropic tool ids carry this prefix; other formats' ids get it on the way
+/// out and lose it on the way back, so ids round-trip unchanged.
+pub(crate) const TOOL_ID_PREFIX: &str = "toolu_";
+const MESSAGE_ID_PREFIX: &str = "msg_";
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,298 @@
+//! IR request → OpenAI Chat Completions request body.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use super::wire::{
+    ChatRequestOut, ContentOut, FunctionCallOut, FunctionOut, ImageUrlOut, MessageOut,
+    NamedFunction, PartOut, StreamOptions, ToolCallOut, ToolChoiceOut, ToolOut,
+};
+use crate::ir::{Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
+    ToolResultPart};
+use crate::sse::write_json;
+
+/// Which field carries the output limit: OpenAI's reasoning models accept only
+/// `max_completion_tokens`; many other vendors know only `max_tokens`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaxTokensField {
+    #[default]
+    MaxTokens,
+    MaxCompletionTokens,
+}
+
+/// Per-upstream choices the request body depends on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChatOptions {
+    pub max_tokens_field: MaxTokensField,
+    /// Lowers the client's `max_tokens` to what the upstream model allows.
+    pub max_tokens_cap: Option<u32>,
+    /// Forward reasoning effort; non-reasoning models reject the field.
+    pub reasoning_effort: bool,
+}
+
+/// Encodes a request for an OpenAI-compatible upstream.
+pub fn encode_request(request: &Request, options: &ChatOptions) -> Vec<u8> {
+    let max_tokens = match (request.max_tokens, options.max_tokens_cap) {
+        (Some(asked), Some(cap)) => Some(asked.min(cap)),
+        (asked, cap) => asked.or(cap),
+    };
+    let (max_tokens, max_completion_tokens) = match options.max_tokens_field {
+        MaxTokensField::MaxTokens => (max_tokens, None),
+        MaxTokensField::MaxCompletionTokens => (None, max_tokens),
+    };
+    let has_tools = !request.tools.is_empty();
+    let wire = ChatRequestOut {
+        model: &request.model,
+        messages: encode_messages(request),
+        max_tokens,
+        max_completion_tokens,
+        temperature: request.temperature,
+        top_p: request.top_p,
+        stop: &request.stop_sequences,
+        stream: request.stream,
+        stream_options: request.stream.then_some(StreamOptions {
+            include_usage: true,
+        }),
+        tools: request.tools.iter().map(encode_tool).collect(),
+        tool_choice: request.tool_choice.as_ref().filter(|_| has_tools).map(encode_tool_choice),
+        parallel_tool_calls: request.parallel_tool_calls.filter(|_| has_tools),
+        user: request.user.as_deref(),
+        reasoning_effort: request
+            .reasoning
+            .filter(|_| options.reasoning_effort)
+            .map(effort_for),
+    };
+    let mut out = Vec::with_capacity(estimate_size(request));
+    write_json(&mut out, &wire);
+    out
+}
+
+fn estimate_size(request: &Request) -> usize {
+    let text: usize = request.system.iter().map(String::len).sum();
+    let tools: usize = request.tools.iter().map(|tool| tool.parameters.get().len()).sum();
+    1024 + text + tools + request.messages.len() * 256
+}
+
+fn effort_for(reasoning: Reasoning) -> &'static str {
+    let effort = reasoning.effort.unwrap_or(match reasoning.budget_tokens {
+        Some(budget) if budget < 4096 => ReasoningEffort::Low,
+        Some(budget) if budget >= 16384 => ReasoningEffort::High,
+        _ => ReasoningEffort::Medium,
+    });
+    effort.as_str()
+}
+
+fn encode_messages(request: &Request) -> Vec<MessageOut<'_>> {
+    let mut out = Vec::with_capacity(request.messages.len() + 1);
+    if !request.system.is_empty() {
+        out.push(text_message("system", request.system.join("\n\n")));
+    }
+    for message in &request.messages {
+        match message.role {
+            Role::System => out.push(text_message("system", joined_text(message))),
+            Role::User => encode_user(message, &mut out),
+            Role::Assistant => out.push(encode_assistant(message)),
+        }
+    }
+    out
+}
+
+fn text_message(role: &'static str, text: String) -> MessageOut<'static> {
+    MessageOut {
+        role,
+        content: ContentOut::Text(text),
+        tool_calls: Vec::new(),
+        tool_call_id: None,
+        reasoning_content: None,
+    }
+}
+
+fn joined_text(message: &Message) -> String {
+    let texts: Vec<&str> = message
+        .content
+        .iter()
+        .filter_map(|part| match part {
+            Part::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    texts.join("\n\n")
+}
+
+/// Tool results become `tool` messages, which must directly follow the
+/// assistant's calls; the rest of the user turn comes after them. Images in
+/// tool results ride in that user turn, since `tool` messages carry only text.
+fn encode_user<'a>(message: &'a Message, out: &mut Vec<MessageOut<'a>>) {
+    let mut parts: Vec<PartOut<'a>> = Vec::new();
+    let mut result_images: Vec<PartOut<'a>> = Vec::new();
+    let mut has_image = false;
+    for part in &message.content {
+        match part {
+            Part::Text(text) => parts.push(PartOut::Text { text }),
+            Part::Image(image) => {
+                has_image = true;
+                parts.push(image_part(image.to_url()));
+            }
+            Part::ToolResult {
+                call_id,
+                content,
+                is_error,
+            } => out.push(tool_message(call_id, content, *is_error, &mut result_images)),
+            Part::ToolCall { .. } | Part::Reasoning { .. } | Part::RedactedReasoning(_) => {}
+        }
+    }
+    if !result_images.is_empty() {
+        has_image = true;
+        parts.push(PartOut::Text {
+            text: "(images returned by the tool call above)",
+        });
+        parts.append(&mut result_images);
+    }
+    if parts.is_empty() {
+        return;
+    }
+    let content = if has_image {
+        ContentOut::Parts(parts)
+    } else {
+        ContentOut::Text(join_text_parts(&parts))
+    };
+    out.push(MessageOut {
+        role: "user",
+        content,
+        tool_calls: Vec::new(),
+        tool_call_id: None,
+        reasoning_content: None,
+    });
+}
+
+fn join_text_parts(parts: &[PartOut<'_>]) -> String {
+    let mut text = String::new();
+    for part in parts {
+        if let PartOut::Text { text: piece } = part {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(piece);
+        }
+    }
+    text
+}
+
+fn image_part(url: String) -> PartOut<'static> {
+    PartOut::ImageUrl {
+        image_url: ImageUrlOut { url },
+    }
+}
+
+fn tool_message<'a>(
+    call_id: &'a str,
+    content: &'a [ToolResultPart],
+    is_error: bool,
+    images: &mut Vec<PartOut<'a>>,
+) -> MessageOut<'a> {
+    let mut text = String::from(if is_error { "Error: " } else { "" });
+    let mut first = true;
+    for part in content {
+        match part {
+            ToolResultPart::Text(piece) => {
+                if !first {
+                    text.push('\n');
+                }
+                first = false;
+                text.push_str(piece);
+            }
+            ToolResultPart::Image(image) => images.push(image_part(image.to_url())),
+        }
+    }
+    MessageOut {
+        role: "tool",
+        content: ContentOut::Text(text),
+        tool_calls: Vec::new(),
+        tool_call_id: Some(call_id),
+        reasoning_content: None,
+    }
+}
+
+fn encode_assistant(message: &Message) -> MessageOut<'_> {
+    let mut text = String::new();
+    let mut reasoning = String::new();
+    let mut tool_calls = Vec::new();
+    for part in &message.content {
+        match part {
+            Part::Text(piece) => push_joined(&mut text, piece),
+            Part::Reasoning { text: piece, .. } => push_joined(&mut reasoning, piece),
+            Part::ToolCall {
+                id,
+                name,
+                arguments,
+            } => tool_calls.push(ToolCallOut {
+                id,
+                kind: "function",
+                function: FunctionCallOut {
+                    name,
+                    arguments: arguments.get(),
+                },
+            }),
+            _ => {}
+        }
+    }
+    let content = if text.is_empty() && !tool_calls.is_empty() {
+        ContentOut::Null
+    } else {
+        ContentOut::Text(text)
+    };
+    MessageOut {
+        role: "assistant",
+        content,
+        tool_calls,
+        tool_call_id: None,
+        reasoning_content: (!reasoning.is_empty()).then_some(reasoning),
+    }
+}
+
+fn push_joined(into: &mut String, piece: &str) {
+    if !into.is_empty() {
+        into.push_str("\n\n");
+    }
+    into.push_str(piece);
+}
+
+fn encode_tool(tool: &Tool) -> ToolOut<'_> {
+    ToolOut {
+        kind: "function",
+        function: FunctionOut {
+            name: &tool.name,
+            description: tool.description.as_deref(),
+            parameters: clean_schema(&tool.parameters),
+        },
+    }
+}
+
+/// Drops `$schema`, which several OpenAI-compatible vendors reject. Schemas
+/// without it (the common case) are borrowed as they are.
+fn clean_schema(schema: &RawValue) -> Cow<'_, RawValue> {
+    if memchr::memmem::find(schema.get().as_bytes(), b"\"$schema\"").is_none() {
+        return Cow::Borrowed(schema);
+    }
+    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(schema.get()) else {
+        return Cow::Borrowed(schema);
+    };
+    map.remove("$schema");
+    match serde_json::value::to_raw_value(&map) {
+        Ok(raw) => Cow::Owned(raw),
+        Err(_) => Cow::Borrowed(schema),
+    }
+}
+
+fn encode_tool_choice(choice: &ToolChoice) -> ToolChoiceOut<'_> {
+    match choice {
+        ToolChoice::Auto => ToolChoiceOut::Mode("auto"),
+        ToolChoice::Required => ToolChoiceOut::Mode("required"),
+        ToolChoice::None => ToolChoiceOut::Mode("none"),
+        ToolChoice::Tool(name) => ToolChoiceOut::Function {
+            kind: "function",
+            function: NamedFunction { name },
+        },
+    }
+}

@@ -1,0 +1,14 @@
+//! The canonical intermediate representation every wire format decodes into
+//! and encodes out of. Kept separate from wire types so a format's quirks
+//! never leak into another's.
+
+mod request;
+mod response;
+mod stream;
+
+pub use request::{
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
+    ToolResultPart,
+};
+pub use response::{Response, StopReason, Usage};
+pub use stream::{BlockKind, Delta, StreamEvent};
