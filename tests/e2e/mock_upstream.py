@@ -1,0 +1,646 @@
+#!/usr/bin/env python3
+"""Scripted mock LLM upstream for the Switchyard end-to-end tests (stdlib only).
+
+Speaks two wire formats on one port:
+
+* ``POST /v1/chat/completions`` - OpenAI Chat Completions (stream and non-stream)
+* ``POST /v1/messages``         - Anthropic Messages (stream and non-stream)
+* ``POST /v1/messages/count_tokens`` -> ``{"input_tokens": 42}``
+* ``GET  /v1/models``            - a harmless model list (Claude Code may ask)
+* anything else                  - 404 JSON
+
+The "model" is a script driven by markers in the user's prompt:
+
+* ``WRITE_PATH=/abs/file``           -> a ``Write`` tool call creating that file
+                                        with ``hello from switchyard\\n``
+* ``RUN_CMD=[[some shell command]]`` -> a ``Bash`` tool call running that command
+
+Once a tool result follows the user message that carried the marker, the
+answer is the text ``Done.``. Requests without tools (title generation, quota
+probes, ...) or without a marker get a short plain-text answer (or a JSON object
+matching the schema when structured output is requested), so side requests
+never derail the loop.
+
+Authentication: OpenAI routes require ``Authorization: Bearer KEY``, Anthropic
+routes require ``x-api-key: KEY`` (KEY from ``--key``, default
+``sk-upstream-test``; ``--allow-bearer`` also accepts a bearer token there);
+anything else gets a 401.
+
+Every request is appended to ``--log`` as one JSON line
+``{"path", "route", "method", "headers", "body", "status", "reply", "tool_id",
+"tool_input"}`` (the last two are set when the reply was a tool call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+WRITE_CONTENT = "hello from switchyard\n"
+WRITE_RE = re.compile(r"WRITE_PATH=(/[^\s\"'`<>]+)")
+CMD_RE = re.compile(r"RUN_CMD=\[\[(.+?)\]\]", re.S)
+DONE_TEXT = "Done."
+SIDE_TEXT = "OK"
+
+LOG_LOCK = threading.Lock()
+
+
+# --------------------------------------------------------------------------
+# Conversation analysis (format independent)
+# --------------------------------------------------------------------------
+
+
+def _texts(content) -> list[str]:
+    """Plain text parts of a message content (string or list of parts)."""
+    if isinstance(content, str):
+        return [content]
+    out = []
+    if isinstance(content, list):
+        for part in content:
+            if isinstance(part, dict) and part.get("type") in ("text", "input_text"):
+                t = part.get("text")
+                if isinstance(t, str):
+                    out.append(t)
+            elif isinstance(part, str):
+                out.append(part)
+    return out
+
+
+def normalize_openai(body: dict) -> list[dict]:
+    msgs = []
+    for m in body.get("messages") or []:
+        if not isinstance(m, dict):
+            continue
+        role = m.get("role")
+        msgs.append(
+            {
+                "role": role,
+                "text": "\n".join(_texts(m.get("content"))) if role == "user" else "",
+                "tool_result": role in ("tool", "function"),
+            }
+        )
+    return msgs
+
+
+def normalize_anthropic(body: dict) -> list[dict]:
+    msgs = []
+    for m in body.get("messages") or []:
+        if not isinstance(m, dict):
+            continue
+        role = m.get("role")
+        content = m.get("content")
+        has_result = isinstance(content, list) and any(
+            isinstance(b, dict) and b.get("type") == "tool_result" for b in content
+        )
+        msgs.append(
+            {
+                "role": role,
+                "text": "\n".join(_texts(content)) if role == "user" else "",
+                "tool_result": has_result,
+            }
+        )
+    return msgs
+
+
+def decide(msgs: list[dict], has_tools: bool) -> dict:
+    """Return the scripted action for a conversation.
+
+    {"kind": "tool", "name": ..., "input": {...}} or {"kind": "text", "text": ...}
+    """
+    if not has_tools:
+        return {"kind": "text", "text": SIDE_TEXT, "why": "side request (no tools)"}
+    marker_idx = None
+    action = None
+    for i in range(len(msgs) - 1, -1, -1):
+        m = msgs[i]
+        if m["role"] != "user" or not m["text"]:
+            continue
+        w = WRITE_RE.search(m["text"])
+        c = CMD_RE.search(m["text"])
+        if w:
+            marker_idx = i
+            action = {
+                "kind": "tool",
+                "name": "Write",
+                "input": {"file_path": w.group(1), "content": WRITE_CONTENT},
+            }
+            break
+        if c:
+            marker_idx = i
+            action = {
+                "kind": "tool",
+                "name": "Bash",
+                "input": {"command": c.group(1).strip(), "description": "run it"},
+            }
+            break
+    if action is None:
+        return {"kind": "text", "text": SIDE_TEXT, "why": "no marker in user text"}
+    if any(m["tool_result"] for m in msgs[marker_idx + 1 :]):
+        return {"kind": "text", "text": DONE_TEXT, "why": "tool result received"}
+    return action
+
+
+def schema_example(schema) -> object:
+    """A minimal value that satisfies a (simple) JSON schema."""
+    if not isinstance(schema, dict):
+        return "Switchyard e2e"
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), "string")
+    if "enum" in schema and schema["enum"]:
+        return schema["enum"][0]
+    if t == "object" or "properties" in schema:
+        props = schema.get("properties") or {}
+        req = schema.get("required") or list(props)
+        return {k: schema_example(props.get(k)) for k in req}
+    if t == "array":
+        return []
+    if t in ("integer", "number"):
+        return 0
+    if t == "boolean":
+        return False
+    return "Switchyard e2e"
+
+
+def structured_text(schema) -> str:
+    return json.dumps(schema_example(schema))
+
+
+def split_fragments(s: str) -> list[str]:
+    """Split a JSON string into fragments at odd offsets.
+
+    One cut always lands inside the first escape sequence (between the
+    backslash and the escaped character) when there is one.
+    """
+    cuts = set()
+    pos = 0
+    steps = [1, 4, 7, 2, 11, 5, 13, 3]
+    k = 0
+    while True:
+        pos += steps[k % len(steps)]
+        k += 1
+        if pos >= len(s):
+            break
+        cuts.add(pos)
+    esc = s.find("\\")
+    if 0 <= esc < len(s) - 1:
+        cuts.add(esc + 1)
+    bounds = [0] + sorted(cuts) + [len(s)]
+    return [s[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def estimate_tokens(raw: bytes) -> int:
+    return max(1, len(raw) // 4)
+
+
+# --------------------------------------------------------------------------
+# HTTP handling
+# --------------------------------------------------------------------------
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SwitchyardMockUpstream/1.0"
+
+    # set by main()
+    log_path: str | None = None
+    api_key: str = "sk-upstream-test"
+    allow_bearer: bool = False
+    chunk_delay: float = 0.01
+
+    def log_message(self, fmt, *args):  # quiet stderr
+        if os.environ.get("MOCK_UPSTREAM_VERBOSE"):
+            sys.stderr.write("mock: " + (fmt % args) + "\n")
+
+    # ---- request plumbing -------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        te = (self.headers.get("Transfer-Encoding") or "").lower()
+        if "chunked" in te:
+            data = b""
+            while True:
+                line = self.rfile.readline()
+                if not line:
+                    break
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    # trailers until blank line
+                    while True:
+                        t = self.rfile.readline()
+                        if not t or t in (b"\r\n", b"\n"):
+                            break
+                    break
+                data += self.rfile.read(size)
+                self.rfile.readline()  # CRLF after chunk
+        else:
+            n = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(n) if n > 0 else b""
+        enc = (self.headers.get("Content-Encoding") or "").lower()
+        if enc == "gzip":
+            data = gzip.decompress(data)
+        elif enc == "deflate":
+            data = zlib.decompress(data)
+        return data
+
+    def _log(self, body, status: int, reply: str, tool_id: str | None = None, tool_input=None):
+        if not self.log_path:
+            return
+        rec = {
+            "ts": time.time(),
+            "method": self.command,
+            "path": self.path,
+            "route": urlsplit(self.path).path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body,
+            "status": status,
+            "reply": reply,
+            "tool_id": tool_id,
+            "tool_input": tool_input,
+        }
+        line = json.dumps(rec, ensure_ascii=False)
+        with LOG_LOCK:
+            with open(self.log_path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+    def _send_json(self, status: int, obj, extra_headers=None):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra_headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def _start_sse(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def _chunk(self, text: str):
+        data = text.encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+        if self.chunk_delay:
+            time.sleep(self.chunk_delay)
+
+    def _end_chunks(self):
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    # ---- verbs ------------------------------------------------------------
+
+    def do_GET(self):
+        route = urlsplit(self.path).path
+        if route in ("/v1/models", "/models"):
+            now = int(time.time())
+            models = [
+                {
+                    "type": "model",
+                    "object": "model",
+                    "id": "claude-mock-upstream",
+                    "display_name": "Mock upstream",
+                    "created_at": "2025-01-01T00:00:00Z",
+                    "created": now,
+                    "owned_by": "switchyard-e2e",
+                }
+            ]
+            obj = {
+                "object": "list",
+                "data": models,
+                "has_more": False,
+                "first_id": models[0]["id"],
+                "last_id": models[0]["id"],
+            }
+            self._log(None, 200, "models")
+            self._send_json(200, obj)
+            return
+        self._not_found(None)
+
+    def do_HEAD(self):
+        self._log(None, 200, "head")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self):
+        route = urlsplit(self.path).path
+        raw = self._read_body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = {"_unparsable": raw.decode("utf-8", "replace")[:2000]}
+            self._log(body, 400, "bad json")
+            self._send_json(400, {"error": {"message": "invalid JSON body", "type": "invalid_request_error"}})
+            return
+
+        if route in ("/v1/chat/completions", "/chat/completions"):
+            if self.headers.get("Authorization") != f"Bearer {self.api_key}":
+                self._unauthorized(body, openai=True)
+                return
+            self._openai(body or {}, raw)
+        elif route == "/v1/messages/count_tokens":
+            if not self._anthropic_authorized():
+                self._unauthorized(body, openai=False)
+                return
+            self._log(body, 200, "count_tokens")
+            self._send_json(200, {"input_tokens": 42})
+        elif route == "/v1/messages":
+            if not self._anthropic_authorized():
+                self._unauthorized(body, openai=False)
+                return
+            self._anthropic(body or {}, raw)
+        else:
+            self._not_found(body)
+
+    def _anthropic_authorized(self) -> bool:
+        if self.headers.get("x-api-key") == self.api_key:
+            return True
+        return self.allow_bearer and self.headers.get("Authorization") == f"Bearer {self.api_key}"
+
+    def _not_found(self, body):
+        if self.command != "POST":
+            n = int(self.headers.get("Content-Length") or 0)
+            if n:
+                self.rfile.read(n)
+        self._log(body, 404, "not found")
+        self._send_json(404, {"error": {"type": "not_found_error", "message": f"no route for {self.command} {self.path}"}})
+
+    def _unauthorized(self, body, openai: bool):
+        self._log(body, 401, "unauthorized")
+        if openai:
+            err = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}
+        else:
+            err = {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
+        self._send_json(401, err)
+
+    # ---- OpenAI Chat Completions -----------------------------------------
+
+    def _openai(self, body: dict, raw: bytes):
+        tools = body.get("tools") or body.get("functions") or []
+        action = decide(normalize_openai(body), bool(tools))
+        rf = body.get("response_format") or {}
+        if action["kind"] == "text" and isinstance(rf, dict) and rf.get("type") in ("json_schema", "json_object"):
+            schema = (rf.get("json_schema") or {}).get("schema") if rf.get("type") == "json_schema" else {}
+            action = {"kind": "text", "text": structured_text(schema), "why": "structured output"}
+        model = body.get("model") or "unknown"
+        cid = "chatcmpl-" + uuid.uuid4().hex[:24]
+        created = int(time.time())
+        p_tok = estimate_tokens(raw)
+        call_id = None
+        if action["kind"] == "tool":
+            call_id = "call_" + uuid.uuid4().hex[:20]
+            args = json.dumps(action["input"])
+            c_tok = 20 + len(args) // 4
+            reply = f"tool_call {action['name']}"
+        else:
+            c_tok = 2
+            reply = f"text {action['text']!r} ({action.get('why')})"
+        usage = {"prompt_tokens": p_tok, "completion_tokens": c_tok, "total_tokens": p_tok + c_tok}
+        stream = bool(body.get("stream"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"))
+
+        if not stream:
+            if action["kind"] == "tool":
+                message = {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": call_id,
+                            "type": "function",
+                            "function": {"name": action["name"], "arguments": args},
+                        }
+                    ],
+                }
+                finish = "tool_calls"
+            else:
+                message = {"role": "assistant", "content": action["text"]}
+                finish = "stop"
+            self._send_json(
+                200,
+                {
+                    "id": cid,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+                    "usage": usage,
+                    "system_fingerprint": "fp_mock",
+                },
+            )
+            return
+
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+
+        def chunk(delta, finish=None, choices=True, with_usage=None):
+            obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
+            obj["choices"] = [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}] if choices else []
+            if include_usage:
+                obj["usage"] = with_usage
+            return "data: " + json.dumps(obj) + "\n\n"
+
+        self._start_sse()
+        if action["kind"] == "tool":
+            self._chunk(chunk({"role": "assistant", "content": None}))
+            self._chunk(
+                chunk(
+                    {
+                        "tool_calls": [
+                            {"index": 0, "id": call_id, "type": "function", "function": {"name": action["name"], "arguments": ""}}
+                        ]
+                    }
+                )
+            )
+            for frag in split_fragments(args):
+                self._chunk(chunk({"tool_calls": [{"index": 0, "function": {"arguments": frag}}]}))
+            self._chunk(chunk({}, finish="tool_calls"))
+        else:
+            self._chunk(chunk({"role": "assistant", "content": ""}))
+            text = action["text"]
+            for frag in [text[: len(text) // 2], text[len(text) // 2 :]]:
+                if frag:
+                    self._chunk(chunk({"content": frag}))
+            self._chunk(chunk({}, finish="stop"))
+        if include_usage:
+            self._chunk(chunk(None, choices=False, with_usage=usage))
+        self._chunk("data: [DONE]\n\n")
+        self._end_chunks()
+
+    # ---- Anthropic Messages ----------------------------------------------
+
+    def _anthropic(self, body: dict, raw: bytes):
+        tools = body.get("tools") or []
+        action = decide(normalize_anthropic(body), bool(tools))
+        fmt = (body.get("output_config") or {}).get("format") or {}
+        if action["kind"] == "text" and isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            action = {"kind": "text", "text": structured_text(fmt.get("schema")), "why": "structured output"}
+        model = body.get("model") or "unknown"
+        mid = "msg_" + uuid.uuid4().hex[:24]
+        in_tok = estimate_tokens(raw)
+        tool_id = None
+        if action["kind"] == "tool":
+            tool_id = "toolu_" + uuid.uuid4().hex[:24]
+            args = json.dumps(action["input"])
+            out_tok = 20 + len(args) // 4
+            stop = "tool_use"
+            content = [{"type": "tool_use", "id": tool_id, "name": action["name"], "input": action["input"]}]
+            reply = f"tool_use {action['name']}"
+        else:
+            out_tok = 2
+            stop = "end_turn"
+            content = [{"type": "text", "text": action["text"]}]
+            reply = f"text {action['text']!r} ({action.get('why')})"
+        stream = bool(body.get("stream"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), tool_id, action.get("input"))
+
+        usage_full = {
+            "input_tokens": in_tok,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": out_tok,
+        }
+        if not stream:
+            self._send_json(
+                200,
+                {
+                    "id": mid,
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": content,
+                    "stop_reason": stop,
+                    "stop_sequence": None,
+                    "usage": usage_full,
+                },
+            )
+            return
+
+        def ev(name, data):
+            return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+        self._start_sse()
+        self._chunk(
+            ev(
+                "message_start",
+                {
+                    "type": "message_start",
+                    "message": {
+                        "id": mid,
+                        "type": "message",
+                        "role": "assistant",
+                        "model": model,
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": dict(usage_full, output_tokens=1),
+                    },
+                },
+            )
+        )
+        self._chunk(ev("ping", {"type": "ping"}))
+        if action["kind"] == "tool":
+            self._chunk(
+                ev(
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": 0,
+                        "content_block": {"type": "tool_use", "id": tool_id, "name": action["name"], "input": {}},
+                    },
+                )
+            )
+            for frag in [""] + split_fragments(args):
+                self._chunk(
+                    ev(
+                        "content_block_delta",
+                        {"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": frag}},
+                    )
+                )
+        else:
+            self._chunk(
+                ev(
+                    "content_block_start",
+                    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                )
+            )
+            text = action["text"]
+            for frag in [text[: len(text) // 2], text[len(text) // 2 :]]:
+                if frag:
+                    self._chunk(
+                        ev(
+                            "content_block_delta",
+                            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": frag}},
+                        )
+                    )
+        self._chunk(ev("content_block_stop", {"type": "content_block_stop", "index": 0}))
+        self._chunk(
+            ev(
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": stop, "stop_sequence": None},
+                    "usage": {"output_tokens": out_tok},
+                },
+            )
+        )
+        self._chunk(ev("message_stop", {"type": "message_stop"}))
+        self._end_chunks()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0 = pick a free port")
+    ap.add_argument("--port-file", help="write the chosen port here (atomically)")
+    ap.add_argument("--log", help="append one JSON line per request here")
+    ap.add_argument("--key", default=os.environ.get("MOCK_UPSTREAM_EXPECT_KEY", "sk-upstream-test"), help="expected upstream API key")
+    ap.add_argument(
+        "--allow-bearer",
+        action="store_true",
+        help="also accept 'Authorization: Bearer KEY' on Anthropic routes (for pointing Claude Code straight at the mock)",
+    )
+    ap.add_argument("--chunk-delay", type=float, default=0.01, help="seconds between SSE chunks")
+    args = ap.parse_args(argv)
+
+    Handler.log_path = args.log
+    Handler.api_key = args.key
+    Handler.chunk_delay = args.chunk_delay
+    Handler.allow_bearer = args.allow_bearer
+    if args.log:
+        open(args.log, "a").close()
+
+    ThreadingHTTPServer.daemon_threads = True
+    srv = ThreadingHTTPServer((args.host, args.port), Handler)
+    port = srv.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{port}\n")
+        os.replace(tmp, args.port_file)
+    sys.stderr.write(f"mock upstream listening on http://{args.host}:{port}\n")
+    sys.stderr.flush()
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
