@@ -19,6 +19,29 @@ impl DecodeError {
             _ => Self::Json(err.to_string()),
         }
     }
+
+    /// Parses `body` as `T`; on failure, parses again tracking the path so
+    /// the error names the field (`messages[0].content`). The fast path pays
+    /// nothing for this.
+    pub fn parse<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, Self> {
+        match serde_json::from_slice(body) {
+            Ok(value) => Ok(value),
+            Err(err) if err.classify() != serde_json::error::Category::Data => {
+                Err(Self::Json(err.to_string()))
+            }
+            Err(err) => {
+                let mut deserializer = serde_json::Deserializer::from_slice(body);
+                match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                    Err(tracked) => Err(Self::Invalid(format!(
+                        "{}: {}",
+                        tracked.path(),
+                        tracked.inner()
+                    ))),
+                    Ok(_) => Err(Self::Invalid(err.to_string())),
+                }
+            }
+        }
+    }
 }
 
 /// An error to show the client: an HTTP status and a human message.

@@ -4,6 +4,7 @@
 //! into the IR and an encoder out of it, so N formats need 2N converters.
 
 pub mod error;
+pub mod estimate;
 pub mod format;
 pub mod formats;
 pub mod ir;

@@ -2,6 +2,7 @@
 //! and encodes out of. Kept separate from wire types so a format's quirks
 //! never leak into another's.
 
+mod replay;
 mod request;
 mod response;
 mod stream;
@@ -10,5 +11,6 @@ pub use request::{
     ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
     ToolResultPart,
 };
+pub use replay::response_events;
 pub use response::{Response, StopReason, Usage};
 pub use stream::{BlockKind, Delta, StreamEvent};

@@ -11,8 +11,7 @@ use crate::ir::{
 
 /// Decodes an Anthropic Messages request body.
 pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
-    let wire: MessagesRequest =
-        serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
+    let wire: MessagesRequest = DecodeError::parse(body)?;
     let reasoning = decode_reasoning(&wire);
     let messages = wire
         .messages

@@ -7,8 +7,7 @@ use crate::ir::{Part, Response, StopReason, Usage};
 
 /// Decodes a non-streamed answer.
 pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
-    let wire: ChatResponseIn =
-        serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
+    let wire: ChatResponseIn = DecodeError::parse(body)?;
     let Some(choice) = wire.choices.into_iter().next() else {
         return Err(DecodeError::Invalid("upstream answer has no choices".into()));
     };
