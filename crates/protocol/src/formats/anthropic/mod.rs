@@ -5,6 +5,7 @@ mod encode;
 mod error;
 mod stream_encode;
 mod usage_tap;
+mod validate;
 mod wire;
 
 pub use decode::decode_request;
@@ -12,6 +13,7 @@ pub use encode::encode_response;
 pub use error::{encode_error, error_type};
 pub use stream_encode::StreamEncoder;
 pub use usage_tap::{UsageTap, usage_from_response};
+pub use validate::{StreamSummary, validate_stream};
 
 /// Anthropic tool ids carry this prefix; other formats' ids get it on the way
 /// out and lose it on the way back, so ids round-trip unchanged.
