@@ -213,7 +213,7 @@ start_gateway() { # kind dir
   for attempt in 1 2 3; do
     GW_PORT="$(free_port)"
     write_gateway_config "$kind" "$dir/switchyard.toml"
-    MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" RUST_LOG="${RUST_LOG:-info}" \
+    MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" SWITCHYARD_LOG="${SWITCHYARD_LOG:-info}" NO_COLOR=1 \
       "$BIN" serve --config "$dir/switchyard.toml" >>"$GW_LOG" 2>&1 &
     pid=$!
     PIDS+=("$pid")
