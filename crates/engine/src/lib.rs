@@ -1,0 +1,11 @@
+//! The Switchyard gateway engine: config, routing, upstream providers and the
+//! HTTP server. No desktop dependency: the Tauri shell and the headless
+//! `switchyard` binary both embed it.
+
+pub mod config;
+pub mod error;
+pub mod server;
+pub mod upstream;
+pub mod usage;
+
+pub use server::{Gateway, StartError};

@@ -1,0 +1,141 @@
+//! Who may talk to the gateway: same machine only (Host check against DNS
+//! rebinding), no browsers (any `Origin` is refused; no CORS), and only
+//! clients presenting a configured key.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::{HeaderMap, header};
+use switchyard_protocol::error::ApiError;
+
+use super::SharedState;
+use super::respond::{error_response, format_for_path};
+
+/// Paths that answer without a key (liveness only; they reveal nothing).
+const OPEN_PATHS: [&str; 1] = ["/health"];
+
+pub async fn guard(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let format = format_for_path(path);
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("?");
+        let message = format!(
+            "requests from web pages (Origin: {origin}) are refused: the gateway serves local clients only"
+        );
+        return error_response(format, &ApiError::new(403, message));
+    }
+    if !host_allowed(headers, state.listen_port, state.allow_any_host) {
+        let message = "the Host header must name this machine (127.0.0.1, localhost or [::1])";
+        return error_response(format, &ApiError::new(403, message));
+    }
+    if OPEN_PATHS.contains(&path) {
+        return next.run(request).await;
+    }
+    match presented_key(headers, request.uri().query()) {
+        Some(key) if state.config.client_keys.iter().any(|known| known.matches(key)) => {
+            next.run(request).await
+        }
+        Some(_) => error_response(
+            format,
+            &ApiError::new(401, "invalid client key: use one of the gateway's client_keys"),
+        ),
+        None => error_response(
+            format,
+            &ApiError::new(
+                401,
+                "missing client key: send the gateway key as `x-api-key` or `Authorization: Bearer`",
+            ),
+        ),
+    }
+}
+
+/// The key from `x-api-key`, `Authorization: Bearer`, `x-goog-api-key` or `?key=`.
+fn presented_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
+    let header_value = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    header_value("x-api-key")
+        .or_else(|| {
+            header_value(header::AUTHORIZATION.as_str()).and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
+        })
+        .or_else(|| header_value("x-goog-api-key"))
+        .or_else(|| {
+            query?
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("key="))
+        })
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+}
+
+fn host_allowed(headers: &HeaderMap, port: u16, allow_any_host: bool) -> bool {
+    if allow_any_host {
+        return true;
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|value| value.to_str().ok()) else {
+        // HTTP/1.0 clients may omit Host; they cannot be a rebinding browser.
+        return true;
+    };
+    let (name, host_port) = split_host(host);
+    let port_ok = host_port.is_none_or(|host_port| host_port == port);
+    port_ok && matches!(name, "127.0.0.1" | "localhost" | "[::1]" | "::1")
+}
+
+fn split_host(host: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = host.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((_, tail)) => {
+                let name = &host[..host.len() - tail.len()];
+                (name, tail.strip_prefix(':').and_then(|port| port.parse().ok()))
+            }
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) => (name, port.parse().ok()),
+        None => (host, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn host_must_be_loopback_on_our_port() {
+        let ok = ["127.0.0.1:4315", "localhost:4315", "[::1]:4315", "localhost"];
+        for host in ok {
+            assert!(host_allowed(&headers(&[("host", host)]), 4315, false), "{host}");
+        }
+        let bad = ["evil.example:4315", "127.0.0.1:80", "127.0.0.1.evil.example", "[::2]:4315"];
+        for host in bad {
+            assert!(!host_allowed(&headers(&[("host", host)]), 4315, false), "{host}");
+        }
+    }
+
+    #[test]
+    fn key_comes_from_any_supported_place() {
+        let cases = [
+            (headers(&[("x-api-key", "k1")]), None, Some("k1")),
+            (headers(&[("authorization", "Bearer k2")]), None, Some("k2")),
+            (headers(&[("x-goog-api-key", "k3")]), None, Some("k3")),
+            (HeaderMap::new(), Some("alt=sse&key=k4"), Some("k4")),
+            (headers(&[("authorization", "Basic xyz")]), None, None),
+            (headers(&[("x-api-key", " ")]), None, None),
+        ];
+        for (map, query, want) in cases {
+            assert_eq!(presented_key(&map, query), want);
+        }
+    }
+}

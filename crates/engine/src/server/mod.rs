@@ -1,0 +1,138 @@
+//! The HTTP gateway: `router(state)` plus a `Gateway` handle to start it on
+//! a listener and stop it (drained) from code, so the desktop shell can embed it.
+
+mod guard;
+mod messages;
+mod relay;
+mod respond;
+mod stream;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use switchyard_protocol::error::ApiError;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::upstream::Upstreams;
+use crate::usage::UsageSink;
+
+pub use respond::format_for_path;
+
+/// Request bodies up to this size are accepted (images make them large).
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub upstreams: Upstreams,
+    pub sink: Arc<dyn UsageSink>,
+    pub listen_port: u16,
+    pub allow_any_host: bool,
+}
+
+pub type SharedState = Arc<AppState>;
+
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/messages", post(messages::messages))
+        .route("/v1/messages/count_tokens", post(messages::count_tokens))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    let message = format!("no such endpoint: {method} {path}");
+    respond::error_response(format_for_path(path), &ApiError::new(404, message))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// A running gateway.
+pub struct Gateway {
+    local_addr: SocketAddr,
+    shutdown: CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Gateway {
+    /// Binds `config.listen` (or `listen` when given) and starts serving.
+    pub async fn start(
+        config: Arc<Config>,
+        sink: Arc<dyn UsageSink>,
+        listen: Option<SocketAddr>,
+    ) -> Result<Self, StartError> {
+        let addr = listen.unwrap_or(config.listen);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let state = Arc::new(AppState {
+            upstreams: Upstreams::new(&config)?,
+            allow_any_host: !local_addr.ip().is_loopback(),
+            listen_port: local_addr.port(),
+            config,
+            sink,
+        });
+        let shutdown = CancellationToken::new();
+        let app = router(state);
+        let signal = shutdown.clone();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { signal.cancelled().await })
+                .await
+        });
+        Ok(Self {
+            local_addr,
+            shutdown,
+            task,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, lets in-flight requests finish, then returns.
+    pub async fn stop(self) -> std::io::Result<()> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+
+    /// Runs until stopped by `shutdown_token()` or a server error.
+    pub async fn wait(self) -> std::io::Result<()> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(join) => Err(std::io::Error::other(join)),
+        }
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}

@@ -1,0 +1,153 @@
+//! Streaming bodies: upstream bytes flow to the client as they arrive,
+//! through a tap that translates (or passes through) and reads usage.
+//! The request is recorded once: at the end, on failure, or on drop when the
+//! client goes away (which also drops, and so cancels, the upstream request).
+
+use std::convert::Infallible;
+
+use axum::body::Body;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use switchyard_protocol::error::ApiError;
+use switchyard_protocol::formats::anthropic;
+use switchyard_protocol::ir::Usage;
+use switchyard_protocol::{StreamDecode, StreamEncode, Transcoder};
+
+use crate::usage::{Outcome, RequestRecord};
+
+/// What sits between the upstream body and the client.
+pub trait BodyTap: Send + 'static {
+    fn feed(&mut self, chunk: Bytes) -> Bytes;
+    /// The upstream body ended cleanly.
+    fn finish(&mut self) -> Bytes;
+    /// The upstream body failed mid-way.
+    fn fail(&mut self, message: String) -> Bytes;
+    fn usage(&self) -> Usage;
+    fn error(&self) -> Option<String>;
+}
+
+impl<D, E> BodyTap for Transcoder<D, E>
+where
+    D: StreamDecode + Send + 'static,
+    E: StreamEncode + Send + 'static,
+{
+    fn feed(&mut self, chunk: Bytes) -> Bytes {
+        Bytes::from(Transcoder::feed(self, &chunk))
+    }
+
+    fn finish(&mut self) -> Bytes {
+        Bytes::from(Transcoder::finish(self))
+    }
+
+    fn fail(&mut self, message: String) -> Bytes {
+        Bytes::from(Transcoder::fail(self, 502, message))
+    }
+
+    fn usage(&self) -> Usage {
+        Transcoder::usage(self)
+    }
+
+    fn error(&self) -> Option<String> {
+        Transcoder::error(self).map(str::to_owned)
+    }
+}
+
+/// Anthropic bytes passed through untouched, watched for usage and for a
+/// proper end: a stream cut before `message_stop` gets an `error` event.
+#[derive(Default)]
+pub struct AnthropicPassthrough {
+    tap: anthropic::UsageTap,
+    error: Option<String>,
+}
+
+impl BodyTap for AnthropicPassthrough {
+    fn feed(&mut self, chunk: Bytes) -> Bytes {
+        self.tap.feed(&chunk);
+        chunk
+    }
+
+    fn finish(&mut self) -> Bytes {
+        self.tap.finish();
+        if self.tap.completed() {
+            return Bytes::new();
+        }
+        self.fail("upstream stream ended before message_stop".into())
+    }
+
+    fn fail(&mut self, message: String) -> Bytes {
+        let body = anthropic::encode_error(&ApiError::new(502, message.clone()));
+        self.error = Some(message);
+        let mut out = Vec::with_capacity(body.len() + 24);
+        out.extend_from_slice(b"\n\nevent: error\ndata: ");
+        out.extend_from_slice(&body);
+        out.extend_from_slice(b"\n\n");
+        Bytes::from(out)
+    }
+
+    fn usage(&self) -> Usage {
+        self.tap.usage()
+    }
+
+    fn error(&self) -> Option<String> {
+        self.error.clone()
+    }
+}
+
+struct StreamState<S, T: BodyTap> {
+    upstream: S,
+    tap: T,
+    record: Option<RequestRecord>,
+}
+
+impl<S, T: BodyTap> StreamState<S, T> {
+    fn end(&mut self) {
+        if let Some(record) = self.record.take() {
+            let error = self.tap.error();
+            let outcome = if error.is_some() {
+                Outcome::StreamError
+            } else {
+                Outcome::Ok
+            };
+            record.finish(outcome, self.tap.usage(), error);
+        }
+    }
+}
+
+impl<S, T: BodyTap> Drop for StreamState<S, T> {
+    fn drop(&mut self) {
+        if let Some(record) = self.record.take() {
+            record.finish(Outcome::ClientGone, self.tap.usage(), None);
+        }
+    }
+}
+
+/// A response body that pulls the upstream through `tap`.
+pub fn tapped_body<S, T>(upstream: S, tap: T, record: RequestRecord) -> Body
+where
+    S: Stream<Item = Result<Bytes, reqwest::Error>> + Send + Unpin + 'static,
+    T: BodyTap,
+{
+    let state = StreamState {
+        upstream,
+        tap,
+        record: Some(record),
+    };
+    let stream = futures_util::stream::unfold(Some(state), |state| async move {
+        let mut state = state?;
+        loop {
+            let (out, finished) = match state.upstream.next().await {
+                Some(Ok(chunk)) => (state.tap.feed(chunk), false),
+                Some(Err(err)) => (state.tap.fail(format!("upstream stream failed: {err}")), true),
+                None => (state.tap.finish(), true),
+            };
+            if finished {
+                state.end();
+                return (!out.is_empty()).then(|| (Ok::<_, Infallible>(out), None));
+            }
+            if !out.is_empty() {
+                return Some((Ok(out), Some(state)));
+            }
+        }
+    });
+    Body::from_stream(stream)
+}

@@ -1,0 +1,146 @@
+//! Every request is recorded exactly once: when it completes, fails, or the
+//! client goes away. Records go to a `UsageSink` (the desktop shell forwards
+//! them to the window) and to one log line.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use switchyard_protocol::ir::Usage;
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// We or the upstream answered with an error status.
+    Error,
+    /// The stream began but failed before its end (an SSE error event was sent).
+    StreamError,
+    /// The client disconnected before the answer was complete.
+    ClientGone,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::StreamError => "stream_error",
+            Self::ClientGone => "client_gone",
+        }
+    }
+}
+
+/// One finished request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageEvent {
+    pub endpoint: &'static str,
+    pub client_model: String,
+    pub provider: String,
+    pub upstream_model: String,
+    pub status: u16,
+    pub outcome: Outcome,
+    pub latency: Duration,
+    pub usage: Usage,
+    pub error: Option<String>,
+}
+
+/// Receives one event per request.
+pub trait UsageSink: Send + Sync {
+    fn record(&self, event: &UsageEvent);
+}
+
+/// A sink that only logs.
+#[derive(Debug, Default)]
+pub struct LogSink;
+
+impl UsageSink for LogSink {
+    fn record(&self, _event: &UsageEvent) {}
+}
+
+/// An open request. Dropping it unfinished records it as `ClientGone`.
+pub struct RequestRecord {
+    sink: Arc<dyn UsageSink>,
+    started: Instant,
+    event: Option<UsageEvent>,
+}
+
+impl RequestRecord {
+    pub fn new(sink: Arc<dyn UsageSink>, endpoint: &'static str) -> Self {
+        Self {
+            sink,
+            started: Instant::now(),
+            event: Some(UsageEvent {
+                endpoint,
+                client_model: String::new(),
+                provider: String::new(),
+                upstream_model: String::new(),
+                status: 0,
+                outcome: Outcome::ClientGone,
+                latency: Duration::ZERO,
+                usage: Usage::default(),
+                error: None,
+            }),
+        }
+    }
+
+    pub fn set_route(&mut self, client_model: &str, provider: &str, upstream_model: &str) {
+        if let Some(event) = &mut self.event {
+            client_model.clone_into(&mut event.client_model);
+            provider.clone_into(&mut event.provider);
+            upstream_model.clone_into(&mut event.upstream_model);
+        }
+    }
+
+    pub fn set_client_model(&mut self, client_model: &str) {
+        if let Some(event) = &mut self.event {
+            client_model.clone_into(&mut event.client_model);
+        }
+    }
+
+    /// The status the client got; set as soon as it is known.
+    pub fn set_status(&mut self, status: u16) {
+        if let Some(event) = &mut self.event {
+            event.status = status;
+        }
+    }
+
+    pub fn finish(mut self, outcome: Outcome, usage: Usage, error: Option<String>) {
+        self.emit(outcome, usage, error);
+    }
+
+    fn emit(&mut self, outcome: Outcome, usage: Usage, error: Option<String>) {
+        let Some(mut event) = self.event.take() else {
+            return;
+        };
+        event.outcome = outcome;
+        event.usage = usage;
+        event.error = error;
+        event.latency = self.started.elapsed();
+        log_event(&event);
+        self.sink.record(&event);
+    }
+}
+
+impl Drop for RequestRecord {
+    fn drop(&mut self) {
+        self.emit(Outcome::ClientGone, Usage::default(), None);
+    }
+}
+
+fn log_event(event: &UsageEvent) {
+    tracing::info!(
+        target: "switchyard::request",
+        endpoint = event.endpoint,
+        model = %event.client_model,
+        provider = %event.provider,
+        upstream_model = %event.upstream_model,
+        status = event.status,
+        outcome = event.outcome.as_str(),
+        latency_ms = u64::try_from(event.latency.as_millis()).unwrap_or(u64::MAX),
+        input_tokens = event.usage.total_input(),
+        output_tokens = event.usage.output_tokens,
+        cache_read_tokens = event.usage.cache_read_tokens,
+        error = event.error.as_deref().unwrap_or(""),
+        "request"
+    );
+}

@@ -1,0 +1,266 @@
+//! A scripted upstream (axum on port 0) and a gateway started against it.
+
+#![allow(dead_code, clippy::allow_attributes)]
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use switchyard_engine::Gateway;
+#[allow(unused_imports)]
+pub use switchyard_protocol::formats::anthropic::validate_stream;
+use switchyard_engine::config;
+use switchyard_engine::usage::{UsageEvent, UsageSink};
+
+pub const CLIENT_KEY: &str = "sk-test-client-key-0123456789";
+pub const UPSTREAM_KEY: &str = "sk-upstream-secret-key";
+
+/// What the mock answers to the next request.
+#[derive(Clone)]
+pub enum Reply {
+    Json { status: u16, body: String, headers: Vec<(&'static str, String)> },
+    /// SSE chunks, each sent after `delay`.
+    Sse { chunks: Vec<String>, delay: Duration },
+    /// Some SSE bytes, then the connection is cut.
+    SseThenCut { chunks: Vec<String> },
+    /// SSE chunks forever, slowly; `dropped` turns true when the gateway hangs up.
+    Endless { dropped: Arc<AtomicBool> },
+    /// Never answers.
+    Hang,
+}
+
+impl Reply {
+    pub fn json(body: serde_json::Value) -> Self {
+        Self::Json { status: 200, body: body.to_string(), headers: Vec::new() }
+    }
+
+    pub fn error(status: u16, body: &str) -> Self {
+        Self::Json { status, body: body.to_owned(), headers: Vec::new() }
+    }
+
+    pub fn sse(chunks: &[&str]) -> Self {
+        Self::Sse { chunks: chunks.iter().map(|c| (*c).to_owned()).collect(), delay: Duration::ZERO }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Seen {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+#[derive(Default)]
+struct MockState {
+    replies: Mutex<VecDeque<Reply>>,
+    seen: Mutex<Vec<Seen>>,
+}
+
+pub struct MockUpstream {
+    pub addr: SocketAddr,
+    state: Arc<MockState>,
+}
+
+impl MockUpstream {
+    pub async fn start() -> Self {
+        let state = Arc::new(MockState::default());
+        let app = Router::new().fallback(mock_handler).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { addr, state }
+    }
+
+    pub fn push(&self, reply: Reply) {
+        self.state.replies.lock().unwrap().push_back(reply);
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.seen.lock().unwrap().clone()
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+async fn mock_handler(
+    State(state): State<Arc<MockState>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    state.seen.lock().unwrap().push(Seen {
+        path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
+        headers,
+        body,
+    });
+    let reply = state.replies.lock().unwrap().pop_front();
+    match reply {
+        None => (StatusCode::IM_A_TEAPOT, "no scripted reply").into_response(),
+        Some(Reply::Json { status, body, headers }) => {
+            let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+            response.headers_mut().insert("content-type", "application/json".parse().unwrap());
+            for (name, value) in headers {
+                response.headers_mut().insert(name, value.parse().unwrap());
+            }
+            response
+        }
+        Some(Reply::Sse { chunks, delay }) => sse(futures_util::stream::unfold(
+            chunks.into_iter(),
+            move |mut chunks| async move {
+                let chunk = chunks.next()?;
+                tokio::time::sleep(delay).await;
+                Some((Ok::<_, Infallible>(Bytes::from(chunk)), chunks))
+            },
+        )),
+        Some(Reply::SseThenCut { chunks }) => {
+            // Paced, so the headers and first bytes really leave before the cut.
+            let items = chunks.into_iter().map(|chunk| Ok(Bytes::from(chunk)));
+            let items = items.chain(std::iter::once(Err(std::io::Error::other("cut"))));
+            sse(futures_util::stream::unfold(items, |mut items| async move {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                Some((items.next()?, items))
+            }))
+        }
+        Some(Reply::Endless { dropped }) => {
+            let guard = DropFlag(dropped);
+            sse(futures_util::stream::unfold(guard, |guard| async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let chunk = "data: {\"id\":\"e\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
+                Some((Ok::<_, Infallible>(Bytes::from(chunk)), guard))
+            }))
+        }
+        Some(Reply::Hang) => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+    }
+}
+
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+fn sse<S, E>(stream: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<axum::BoxError>,
+{
+    let mut response = Body::from_stream(stream).into_response();
+    response.headers_mut().insert("content-type", "text/event-stream".parse().unwrap());
+    response
+}
+
+/// Collects usage events.
+#[derive(Default)]
+pub struct Recorder(pub Mutex<Vec<UsageEvent>>);
+
+impl UsageSink for Recorder {
+    fn record(&self, event: &UsageEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+impl Recorder {
+    pub fn events(&self) -> Vec<UsageEvent> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// Waits until `count` events arrived (streams record when they end).
+    pub async fn wait_for(&self, count: usize) -> Vec<UsageEvent> {
+        for _ in 0..200 {
+            if self.0.lock().unwrap().len() >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.events()
+    }
+}
+
+pub struct TestGateway {
+    pub gateway: Gateway,
+    pub recorder: Arc<Recorder>,
+    pub client: reqwest::Client,
+}
+
+impl TestGateway {
+    /// A gateway with one provider of `format` at `base_url`, routing every model to it.
+    pub async fn start(format: &str, base_url: &str, extra: &str) -> Self {
+        let text = format!(
+            r#"
+listen = "127.0.0.1:0"
+client_keys = ["{CLIENT_KEY}"]
+[[providers]]
+id = "mock"
+format = "{format}"
+base_url = "{base_url}"
+api_key_env = "TEST_UPSTREAM_KEY"
+first_byte_timeout_ms = 2000
+connect_timeout_ms = 1000
+{extra}
+[[routes]]
+model = "claude-*"
+provider = "mock"
+upstream_model = "upstream-model-1"
+"#
+        );
+        let env = |name: &str| (name == "TEST_UPSTREAM_KEY").then(|| UPSTREAM_KEY.to_owned());
+        let config = config::parse(&text, Path::new("test.toml"), &env).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let gateway = Gateway::start(Arc::new(config), recorder.clone(), None).await.unwrap();
+        Self { gateway, recorder, client: reqwest::Client::new() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.gateway.local_addr())
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(path))
+            .header("x-api-key", CLIENT_KEY)
+            .header("anthropic-version", "2023-06-01")
+            .header("content-type", "application/json")
+    }
+}
+
+/// A small Anthropic request.
+pub fn anthropic_request(stream: bool) -> serde_json::Value {
+    serde_json::json!({
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 100,
+        "messages": [{"role": "user", "content": "Say hi"}],
+        "stream": stream,
+    })
+}
+
+pub fn chat_chunk(delta: serde_json::Value, finish: Option<&str>) -> String {
+    let chunk = serde_json::json!({
+        "id": "chatcmpl-t", "model": "upstream-model-1",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    });
+    format!("data: {chunk}\n\n")
+}
