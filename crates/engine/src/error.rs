@@ -8,7 +8,9 @@ use switchyard_protocol::error::{ApiError, DecodeError};
 pub enum ProxyError {
     #[error(transparent)]
     Decode(#[from] DecodeError),
-    #[error("no route matches model `{model}`; add a [[routes]] entry for it (or a catch-all `model = \"*\"`)")]
+    #[error(
+        "no route matches model `{model}`; add a [[routes]] entry for it (or a catch-all `model = \"*\"`)"
+    )]
     NoRoute { model: String },
     #[error("upstream `{provider}` answered {status}: {message}")]
     Upstream {

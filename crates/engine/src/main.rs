@@ -6,12 +6,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use switchyard_engine::Gateway;
 use switchyard_engine::config;
 use switchyard_engine::usage::LogSink;
-use switchyard_engine::Gateway;
 
 #[derive(Parser)]
-#[command(name = "switchyard", version, about = "A local gateway that lets any LLM client reach any LLM provider")]
+#[command(
+    name = "switchyard",
+    version,
+    about = "A local gateway that lets any LLM client reach any LLM provider"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,6 +67,7 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -91,7 +96,10 @@ fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
             tracing::info!("shutting down");
             token.cancel();
         });
-        gateway.wait().await.map_err(|err| format!("server failed: {err}"))
+        gateway
+            .wait()
+            .await
+            .map_err(|err| format!("server failed: {err}"))
     })
 }
 
@@ -132,11 +140,17 @@ fn check(path: &Path) -> Result<(), String> {
 
 fn init(path: &Path) -> Result<(), String> {
     if path.exists() {
-        return Err(format!("{} already exists; not overwriting it", path.display()));
+        return Err(format!(
+            "{} already exists; not overwriting it",
+            path.display()
+        ));
     }
     let key = generate_key().map_err(|err| format!("cannot generate a key: {err}"))?;
     let text = config::EXAMPLE_CONFIG.replace(config::EXAMPLE_KEY_PLACEHOLDER, &key);
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).map_err(|err| format!("{}: {err}", parent.display()))?;
     }
     write_private(path, &text).map_err(|err| format!("{}: {err}", path.display()))?;

@@ -1,4 +1,9 @@
 //! The real server, Anthropic in, against a mock OpenAI Chat upstream on port 0.
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns"
+)]
 
 mod support;
 
@@ -24,7 +29,12 @@ async fn plain_request_is_translated_both_ways() {
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 11, "completion_tokens": 2}
     })));
-    let response = gw.post("/v1/messages").json(&anthropic_request(false)).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["content"], json!([{"type": "text", "text": "Hi!"}]));
@@ -34,11 +44,20 @@ async fn plain_request_is_translated_both_ways() {
 
     let seen = &mock.seen()[0];
     assert_eq!(seen.path, "/v1/chat/completions");
-    assert_eq!(seen.headers["authorization"], format!("Bearer {UPSTREAM_KEY}"));
-    assert!(seen.headers.get("x-api-key").is_none(), "client key must not travel upstream");
+    assert_eq!(
+        seen.headers["authorization"],
+        format!("Bearer {UPSTREAM_KEY}")
+    );
+    assert!(
+        seen.headers.get("x-api-key").is_none(),
+        "client key must not travel upstream"
+    );
     let sent = seen.json();
     assert_eq!(sent["model"], "upstream-model-1");
-    assert_eq!(sent["messages"], json!([{"role": "user", "content": "Say hi"}]));
+    assert_eq!(
+        sent["messages"],
+        json!([{"role": "user", "content": "Say hi"}])
+    );
 
     let events = gw.recorder.wait_for(1).await;
     assert_eq!(events.len(), 1);
@@ -64,14 +83,22 @@ async fn streaming_tools_and_thinking_form_a_valid_anthropic_stream() {
         ],
         delay: Duration::from_millis(5),
     });
-    let response = gw.post("/v1/messages").json(&anthropic_request(true)).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(true))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let text = response.text().await.unwrap();
     let summary = validate_stream(&text).unwrap();
     assert_eq!(summary.blocks[0], ("thinking".into(), "plan".into()));
     assert_eq!(summary.blocks[1], ("text".into(), "Writing.".into()));
-    assert_eq!(summary.blocks[2], ("tool_use".into(), "{\"file_path\":\"/tmp/x\"}".into()));
+    assert_eq!(
+        summary.blocks[2],
+        ("tool_use".into(), "{\"file_path\":\"/tmp/x\"}".into())
+    );
     assert_eq!(summary.stop_reason.as_deref(), Some("tool_use"));
     assert_eq!(summary.usage.unwrap()["output_tokens"], 9);
     let sent = mock.seen()[0].json();
@@ -93,14 +120,23 @@ async fn stream_is_not_buffered() {
         ],
         delay: Duration::from_millis(400),
     });
-    let mut response = gw.post("/v1/messages").json(&anthropic_request(true)).send().await.unwrap();
+    let mut response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(true))
+        .send()
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let mut seen = String::new();
     while !seen.contains("first") {
         let chunk = response.chunk().await.unwrap().unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
-    assert!(started.elapsed() < Duration::from_millis(750), "first token took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(750),
+        "first token took {:?}",
+        started.elapsed()
+    );
     assert!(!seen.contains("second"));
 }
 
@@ -119,14 +155,22 @@ async fn upstream_statuses_map_to_anthropic_errors() {
     ];
     let (mock, gw) = setup().await;
     for (status, kind) in cases {
-        let mut reply = Reply::error(status, &format!(r#"{{"error":{{"message":"upstream says {status}"}}}}"#));
+        let mut reply = Reply::error(
+            status,
+            &format!(r#"{{"error":{{"message":"upstream says {status}"}}}}"#),
+        );
         if status == 429 {
             if let Reply::Json { headers, .. } = &mut reply {
                 headers.push(("retry-after", "17".into()));
             }
         }
         mock.push(reply);
-        let response = gw.post("/v1/messages").json(&anthropic_request(false)).send().await.unwrap();
+        let response = gw
+            .post("/v1/messages")
+            .json(&anthropic_request(false))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status().as_u16(), status);
         if status == 429 {
             assert_eq!(response.headers()["retry-after"], "17");
@@ -146,8 +190,18 @@ async fn our_own_errors_use_the_anthropic_shape() {
     let (_mock, gw) = setup().await;
     let cases: [(&str, u16, &str, &str); 4] = [
         ("{not json", 400, "invalid_request_error", "not valid JSON"),
-        (r#"{"model":"claude-x","messages":"hi"}"#, 400, "invalid_request_error", "messages"),
-        (r#"{"model":"gpt-4o","messages":[]}"#, 404, "not_found_error", "no route matches model `gpt-4o`"),
+        (
+            r#"{"model":"claude-x","messages":"hi"}"#,
+            400,
+            "invalid_request_error",
+            "messages",
+        ),
+        (
+            r#"{"model":"gpt-4o","messages":[]}"#,
+            404,
+            "not_found_error",
+            "no route matches model `gpt-4o`",
+        ),
         (r#"{"messages":[]}"#, 400, "invalid_request_error", "model"),
     ];
     for (body, status, kind, needle) in cases {
@@ -156,36 +210,89 @@ async fn our_own_errors_use_the_anthropic_shape() {
         let json: Value = response.json().await.unwrap();
         assert_eq!(json["error"]["type"], kind, "{body}");
         let message = json["error"]["message"].as_str().unwrap();
-        assert!(message.contains(needle), "{message} should mention {needle}");
+        assert!(
+            message.contains(needle),
+            "{message} should mention {needle}"
+        );
     }
-    assert_eq!(gw.recorder.wait_for(4).await.len(), 4, "every request is recorded once");
+    assert_eq!(
+        gw.recorder.wait_for(4).await.len(),
+        4,
+        "every request is recorded once"
+    );
 }
 
 #[tokio::test]
 async fn keys_hosts_and_origins_are_checked() {
     let (_mock, gw) = setup().await;
     let body = anthropic_request(false);
-    let no_key = gw.client.post(gw.url("/v1/messages")).json(&body).send().await.unwrap();
+    let no_key = gw
+        .client
+        .post(gw.url("/v1/messages"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_key.status(), 401);
-    assert_eq!(no_key.json::<Value>().await.unwrap()["error"]["type"], "authentication_error");
-    let wrong_key = gw.client.post(gw.url("/v1/messages")).header("x-api-key", "sk-wrong-but-long-enough").json(&body).send().await.unwrap();
+    assert_eq!(
+        no_key.json::<Value>().await.unwrap()["error"]["type"],
+        "authentication_error"
+    );
+    let wrong_key = gw
+        .client
+        .post(gw.url("/v1/messages"))
+        .header("x-api-key", "sk-wrong-but-long-enough")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_key.status(), 401);
-    let origin = gw.post("/v1/messages").header("origin", "https://evil.example").json(&body).send().await.unwrap();
+    let origin = gw
+        .post("/v1/messages")
+        .header("origin", "https://evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(origin.status(), 403);
-    assert!(origin.headers().get("access-control-allow-origin").is_none());
-    let host = gw.post("/v1/messages").header("host", "evil.example").json(&body).send().await.unwrap();
+    assert!(
+        origin
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let host = gw
+        .post("/v1/messages")
+        .header("host", "evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(host.status(), 403);
     let health = gw.client.get(gw.url("/health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    let bearer = gw.client.post(gw.url("/v1/nope")).bearer_auth(CLIENT_KEY).send().await.unwrap();
+    let bearer = gw
+        .client
+        .post(gw.url("/v1/nope"))
+        .bearer_auth(CLIENT_KEY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bearer.status(), 404);
 }
 
 #[tokio::test]
 async fn upstream_cut_mid_stream_becomes_an_error_event() {
     let (mock, gw) = setup().await;
-    mock.push(Reply::SseThenCut { chunks: vec![chat_chunk(json!({"content": "partial"}), None)] });
-    let response = gw.post("/v1/messages").json(&anthropic_request(true)).send().await.unwrap();
+    mock.push(Reply::SseThenCut {
+        chunks: vec![chat_chunk(json!({"content": "partial"}), None)],
+    });
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(true))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     let summary = validate_stream(&text).unwrap();
@@ -199,8 +306,15 @@ async fn upstream_cut_mid_stream_becomes_an_error_event() {
 async fn client_disconnect_cancels_the_upstream_request() {
     let (mock, gw) = setup().await;
     let dropped = Arc::new(AtomicBool::new(false));
-    mock.push(Reply::Endless { dropped: dropped.clone() });
-    let mut response = gw.post("/v1/messages").json(&anthropic_request(true)).send().await.unwrap();
+    mock.push(Reply::Endless {
+        dropped: dropped.clone(),
+    });
+    let mut response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(true))
+        .send()
+        .await
+        .unwrap();
     let _ = response.chunk().await.unwrap();
     drop(response);
     for _ in 0..100 {
@@ -209,7 +323,10 @@ async fn client_disconnect_cancels_the_upstream_request() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(dropped.load(Ordering::SeqCst), "upstream stream still running");
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "upstream stream still running"
+    );
     let events = gw.recorder.wait_for(1).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].outcome, Outcome::ClientGone);
@@ -218,25 +335,50 @@ async fn client_disconnect_cancels_the_upstream_request() {
 #[tokio::test]
 async fn unreachable_and_silent_upstreams_fail_clearly() {
     let gw = TestGateway::start("openai_chat", "http://127.0.0.1:9/v1", "").await;
-    let response = gw.post("/v1/messages").json(&anthropic_request(false)).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 502);
     let body: Value = response.json().await.unwrap();
-    assert!(body["error"]["message"].as_str().unwrap().contains("could not reach upstream `mock`"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not reach upstream `mock`")
+    );
 
     let (mock, gw) = setup().await;
     mock.push(Reply::Hang);
-    let response = gw.post("/v1/messages").json(&anthropic_request(false)).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 504);
-    assert_eq!(response.json::<Value>().await.unwrap()["error"]["type"], "timeout_error");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"]["type"],
+        "timeout_error"
+    );
 }
 
 #[tokio::test]
 async fn count_tokens_is_estimated_for_chat_upstreams() {
     let (mock, gw) = setup().await;
     let body = json!({"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "a".repeat(400)}]});
-    let response = gw.post("/v1/messages/count_tokens").json(&body).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages/count_tokens")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let tokens = response.json::<Value>().await.unwrap()["input_tokens"].as_u64().unwrap();
+    let tokens = response.json::<Value>().await.unwrap()["input_tokens"]
+        .as_u64()
+        .unwrap();
     assert!((100..=110).contains(&tokens), "{tokens}");
     assert!(mock.seen().is_empty());
 }

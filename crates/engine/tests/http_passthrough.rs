@@ -1,4 +1,9 @@
 //! Anthropic in, Anthropic upstream: bytes pass through, model rewritten.
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns"
+)]
 
 mod support;
 
@@ -38,14 +43,21 @@ async fn body_headers_and_query_pass_through_with_only_the_model_changed() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
-    assert_eq!(text, ANTHROPIC_STREAM.concat(), "stream bytes are untouched");
+    assert_eq!(
+        text,
+        ANTHROPIC_STREAM.concat(),
+        "stream bytes are untouched"
+    );
 
     let seen = &mock.seen()[0];
     assert_eq!(seen.path, "/v1/messages");
     assert_eq!(seen.query.as_deref(), Some("beta=true"));
     assert_eq!(seen.headers["x-api-key"], UPSTREAM_KEY);
     assert_eq!(seen.headers["anthropic-version"], "2023-06-01");
-    assert_eq!(seen.headers["anthropic-beta"], "context-management-2025-06-27");
+    assert_eq!(
+        seen.headers["anthropic-beta"],
+        "context-management-2025-06-27"
+    );
     assert_eq!(
         String::from_utf8_lossy(&seen.body),
         body.replace("\"claude-opus-5-5\"", "\"upstream-model-1\"")
@@ -62,7 +74,12 @@ async fn upstream_errors_pass_through_with_status_and_body() {
     let (mock, gw) = setup().await;
     let upstream_body = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}"#;
     mock.push(Reply::error(529, upstream_body));
-    let response = gw.post("/v1/messages").json(&anthropic_request(false)).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 529);
     assert_eq!(response.text().await.unwrap(), upstream_body);
 }
@@ -70,8 +87,19 @@ async fn upstream_errors_pass_through_with_status_and_body() {
 #[tokio::test]
 async fn truncated_upstream_stream_gets_an_error_event() {
     let (mock, gw) = setup().await;
-    mock.push(Reply::Sse { chunks: ANTHROPIC_STREAM[..3].iter().map(|s| (*s).to_owned()).collect(), delay: Duration::ZERO });
-    let response = gw.post("/v1/messages").json(&anthropic_request(true)).send().await.unwrap();
+    mock.push(Reply::Sse {
+        chunks: ANTHROPIC_STREAM[..3]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        delay: Duration::ZERO,
+    });
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(true))
+        .send()
+        .await
+        .unwrap();
     let text = response.text().await.unwrap();
     assert!(text.starts_with(&ANTHROPIC_STREAM[..3].concat()));
     let last_event = text.trim_end().rsplit("\n\n").next().unwrap();
@@ -86,7 +114,12 @@ async fn non_stream_usage_is_read_and_body_untouched() {
     let answer = json!({"id": "msg_1", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "ok"}],
         "model": "upstream-model-1", "stop_reason": "end_turn", "usage": {"input_tokens": 3, "output_tokens": 4}, "new_field": 1});
     mock.push(Reply::json(answer.clone()));
-    let response = gw.post("/v1/messages").json(&anthropic_request(false)).send().await.unwrap();
+    let response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.json::<Value>().await.unwrap(), answer);
     let events = gw.recorder.wait_for(1).await;
     assert_eq!(events[0].usage.output_tokens, 4);
@@ -96,9 +129,18 @@ async fn non_stream_usage_is_read_and_body_untouched() {
 async fn count_tokens_is_forwarded_to_anthropic_upstreams() {
     let (mock, gw) = setup().await;
     mock.push(Reply::json(json!({"input_tokens": 1234})));
-    let body = json!({"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]});
-    let response = gw.post("/v1/messages/count_tokens").json(&body).send().await.unwrap();
-    assert_eq!(response.json::<Value>().await.unwrap()["input_tokens"], 1234);
+    let body =
+        json!({"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]});
+    let response = gw
+        .post("/v1/messages/count_tokens")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["input_tokens"],
+        1234
+    );
     let seen = &mock.seen()[0];
     assert_eq!(seen.path, "/v1/messages/count_tokens");
     assert_eq!(seen.json()["model"], "upstream-model-1");

@@ -7,7 +7,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use switchyard_protocol::Transcoder;
 use switchyard_protocol::formats::{anthropic, openai_chat};
 
-const CLAUDE_CODE: &[u8] = include_bytes!("../tests/fixtures/anthropic/claude_code_write_loop.req.json");
+const CLAUDE_CODE: &[u8] =
+    include_bytes!("../tests/fixtures/anthropic/claude_code_write_loop.req.json");
 const SMALL: &[u8] = br#"{"model":"claude-sonnet-4-5-20250929","max_tokens":256,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}"#;
 
 fn translate_request(body: &[u8]) -> Vec<u8> {
@@ -34,9 +35,13 @@ fn stream_50_chunks() -> Vec<u8> {
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("request");
     group.throughput(Throughput::Bytes(CLAUDE_CODE.len() as u64));
-    group.bench_function("claude_code_to_chat", |b| b.iter(|| translate_request(black_box(CLAUDE_CODE))));
+    group.bench_function("claude_code_to_chat", |b| {
+        b.iter(|| translate_request(black_box(CLAUDE_CODE)))
+    });
     group.throughput(Throughput::Bytes(SMALL.len() as u64));
-    group.bench_function("small_to_chat", |b| b.iter(|| translate_request(black_box(SMALL))));
+    group.bench_function("small_to_chat", |b| {
+        b.iter(|| translate_request(black_box(SMALL)))
+    });
     group.finish();
 
     let stream = stream_50_chunks();
@@ -44,8 +49,10 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(stream.len() as u64));
     group.bench_function("chat_50_chunks_to_anthropic", |b| {
         b.iter(|| {
-            let mut transcoder =
-                Transcoder::new(openai_chat::StreamDecoder::new(), anthropic::StreamEncoder::new());
+            let mut transcoder = Transcoder::new(
+                openai_chat::StreamDecoder::new(),
+                anthropic::StreamEncoder::new(),
+            );
             // Feed as an upstream would: one network read per event.
             let mut out = 0;
             for event in stream.split_inclusive(|&byte| byte == b'\n') {

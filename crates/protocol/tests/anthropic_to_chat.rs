@@ -1,4 +1,9 @@
 //! Anthropic Messages in → OpenAI Chat Completions upstream, both ways.
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns"
+)]
 
 mod support;
 
@@ -23,7 +28,10 @@ fn kitchen_sink_request_golden() {
         reasoning_effort: true,
         ..Default::default()
     };
-    insta::assert_json_snapshot!(translate_request("anthropic/kitchen_sink.req.json", &options));
+    insta::assert_json_snapshot!(translate_request(
+        "anthropic/kitchen_sink.req.json",
+        &options
+    ));
 }
 
 #[test]
@@ -33,7 +41,10 @@ fn tool_choice_tool_and_string_system_golden() {
         max_tokens_cap: Some(8192),
         reasoning_effort: false,
     };
-    insta::assert_json_snapshot!(translate_request("anthropic/tool_choice_tool.req.json", &options));
+    insta::assert_json_snapshot!(translate_request(
+        "anthropic/tool_choice_tool.req.json",
+        &options
+    ));
 }
 
 /// The recorded Claude Code request: everything Anthropic-only is gone, the
@@ -45,24 +56,46 @@ fn claude_code_request_translates_cleanly() {
         &openai_chat::ChatOptions::default(),
     );
     let allowed = [
-        "model", "messages", "max_tokens", "stream", "stream_options", "tools", "user",
+        "model",
+        "messages",
+        "max_tokens",
+        "stream",
+        "stream_options",
+        "tools",
+        "user",
     ];
     for key in out.as_object().unwrap().keys() {
-        assert!(allowed.contains(&key.as_str()), "unexpected upstream field {key}");
+        assert!(
+            allowed.contains(&key.as_str()),
+            "unexpected upstream field {key}"
+        );
     }
     let text = out.to_string();
-    for banned in ["cache_control", "context_management", "output_config", "defer_loading", "$schema"] {
+    for banned in [
+        "cache_control",
+        "context_management",
+        "output_config",
+        "defer_loading",
+        "$schema",
+    ] {
         assert!(!text.contains(banned), "{banned} leaked upstream");
     }
-    let roles: Vec<&str> =
-        out["messages"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> = out["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
     assert_eq!(roles, ["system", "user", "system", "assistant", "tool"]);
     let messages = &out["messages"];
     assert_eq!(messages[3]["tool_calls"][0]["id"], "conf_w1");
     assert_eq!(messages[3]["tool_calls"][0]["function"]["name"], "Write");
-    let arguments: Value =
-        serde_json::from_str(messages[3]["tool_calls"][0]["function"]["arguments"].as_str().unwrap())
-            .unwrap();
+    let arguments: Value = serde_json::from_str(
+        messages[3]["tool_calls"][0]["function"]["arguments"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(arguments["file_path"], "/home/dev/project/hello.txt");
     assert_eq!(messages[4]["tool_call_id"], "conf_w1");
     assert_eq!(out["stream_options"], json!({"include_usage": true}));
@@ -95,7 +128,12 @@ fn non_stream_stop_with_tool_calls_is_tool_use() {
     assert_eq!(out["content"][0]["type"], "thinking");
     assert_eq!(out["content"][1]["type"], "tool_use");
     assert_eq!(out["content"][1]["input"], json!({"command": "pwd"}));
-    assert!(out["content"][1]["id"].as_str().unwrap().starts_with("toolu_"));
+    assert!(
+        out["content"][1]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("toolu_")
+    );
 }
 
 fn stream_golden(name: &str) -> String {
@@ -122,7 +160,10 @@ fn stream_reasoning_then_text() {
     let summary = validate_anthropic_stream(&out);
     assert_eq!(
         summary.blocks,
-        [("thinking".into(), "Let me think.".into()), ("text".into(), "Answer: 4".into())]
+        [
+            ("thinking".into(), "Let me think.".into()),
+            ("text".into(), "Answer: 4".into())
+        ]
     );
     assert_eq!(summary.stop_reason.as_deref(), Some("max_tokens"));
     assert_eq!(summary.usage.unwrap()["cache_read_input_tokens"], 4);
@@ -145,9 +186,15 @@ fn stream_tool_call_split_arguments() {
 fn stream_parallel_interleaved_tool_calls_are_serialized() {
     let out = stream_golden("parallel_interleaved");
     let summary = validate_anthropic_stream(&out);
-    let inputs: Vec<Value> =
-        summary.blocks.iter().map(|(_, text)| serde_json::from_str(text).unwrap()).collect();
-    assert_eq!(inputs, [json!({"file_path": "/a"}), json!({"command": "ls"})]);
+    let inputs: Vec<Value> = summary
+        .blocks
+        .iter()
+        .map(|(_, text)| serde_json::from_str(text).unwrap())
+        .collect();
+    assert_eq!(
+        inputs,
+        [json!({"file_path": "/a"}), json!({"command": "ls"})]
+    );
     assert!(out.contains("\"name\":\"Read\"") && out.contains("\"name\":\"Bash\""));
     insta::assert_snapshot!(out);
 }
@@ -204,7 +251,10 @@ fn error_types_follow_anthropic_statuses() {
     for (status, want) in cases {
         let body: Value =
             serde_json::from_slice(&anthropic::encode_error(&ApiError::new(status, "m"))).unwrap();
-        assert_eq!(body, json!({"type": "error", "error": {"type": want, "message": "m"}}));
+        assert_eq!(
+            body,
+            json!({"type": "error", "error": {"type": want, "message": "m"}})
+        );
     }
 }
 
@@ -213,9 +263,18 @@ fn malformed_requests_name_the_field() {
     let cases: [(&[u8], &str); 5] = [
         (b"{", "not valid JSON"),
         (br#"{"model":"m","messages":"hi"}"#, "messages"),
-        (br#"{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages[0].content[0].text"),
-        (br#"{"model":"m","messages":[{"role":"robot","content":"x"}]}"#, "robot"),
-        (br#"{"model":"m","messages":[],"tool_choice":{"type":"tool"}}"#, "tool_choice.name"),
+        (
+            br#"{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
+            "messages[0].content[0].text",
+        ),
+        (
+            br#"{"model":"m","messages":[{"role":"robot","content":"x"}]}"#,
+            "robot",
+        ),
+        (
+            br#"{"model":"m","messages":[],"tool_choice":{"type":"tool"}}"#,
+            "tool_choice.name",
+        ),
     ];
     for (body, want) in cases {
         let err = anthropic::decode_request(body).unwrap_err().to_string();

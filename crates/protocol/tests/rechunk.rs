@@ -1,4 +1,9 @@
 //! Splitting an upstream stream at arbitrary byte offsets never changes what
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns"
+)]
 //! the client receives, and decoders never panic on arbitrary bytes.
 
 mod support;
@@ -32,7 +37,9 @@ fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<&[u8]> {
 
 /// CRLF line ends must parse the same as LF, however they are split.
 fn with_crlf(bytes: &[u8]) -> Vec<u8> {
-    String::from_utf8_lossy(bytes).replace('\n', "\r\n").into_bytes()
+    String::from_utf8_lossy(bytes)
+        .replace('\n', "\r\n")
+        .into_bytes()
 }
 
 proptest! {

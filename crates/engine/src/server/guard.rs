@@ -33,12 +33,21 @@ pub async fn guard(State(state): State<SharedState>, request: Request, next: Nex
         return next.run(request).await;
     }
     match presented_key(headers, request.uri().query()) {
-        Some(key) if state.config.client_keys.iter().any(|known| known.matches(key)) => {
+        Some(key)
+            if state
+                .config
+                .client_keys
+                .iter()
+                .any(|known| known.matches(key)) =>
+        {
             next.run(request).await
         }
         Some(_) => error_response(
             format,
-            &ApiError::new(401, "invalid client key: use one of the gateway's client_keys"),
+            &ApiError::new(
+                401,
+                "invalid client key: use one of the gateway's client_keys",
+            ),
         ),
         None => error_response(
             format,
@@ -62,11 +71,7 @@ fn presented_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&
             })
         })
         .or_else(|| header_value("x-goog-api-key"))
-        .or_else(|| {
-            query?
-                .split('&')
-                .find_map(|pair| pair.strip_prefix("key="))
-        })
+        .or_else(|| query?.split('&').find_map(|pair| pair.strip_prefix("key=")))
         .map(str::trim)
         .filter(|key| !key.is_empty())
 }
@@ -75,7 +80,10 @@ fn host_allowed(headers: &HeaderMap, port: u16, allow_any_host: bool) -> bool {
     if allow_any_host {
         return true;
     }
-    let Some(host) = headers.get(header::HOST).and_then(|value| value.to_str().ok()) else {
+    let Some(host) = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+    else {
         // HTTP/1.0 clients may omit Host; they cannot be a rebinding browser.
         return true;
     };
@@ -89,7 +97,10 @@ fn split_host(host: &str) -> (&str, Option<u16>) {
         return match rest.split_once(']') {
             Some((_, tail)) => {
                 let name = &host[..host.len() - tail.len()];
-                (name, tail.strip_prefix(':').and_then(|port| port.parse().ok()))
+                (
+                    name,
+                    tail.strip_prefix(':').and_then(|port| port.parse().ok()),
+                )
             }
             None => (host, None),
         };
@@ -114,13 +125,29 @@ mod tests {
 
     #[test]
     fn host_must_be_loopback_on_our_port() {
-        let ok = ["127.0.0.1:4315", "localhost:4315", "[::1]:4315", "localhost"];
+        let ok = [
+            "127.0.0.1:4315",
+            "localhost:4315",
+            "[::1]:4315",
+            "localhost",
+        ];
         for host in ok {
-            assert!(host_allowed(&headers(&[("host", host)]), 4315, false), "{host}");
+            assert!(
+                host_allowed(&headers(&[("host", host)]), 4315, false),
+                "{host}"
+            );
         }
-        let bad = ["evil.example:4315", "127.0.0.1:80", "127.0.0.1.evil.example", "[::2]:4315"];
+        let bad = [
+            "evil.example:4315",
+            "127.0.0.1:80",
+            "127.0.0.1.evil.example",
+            "[::2]:4315",
+        ];
         for host in bad {
-            assert!(!host_allowed(&headers(&[("host", host)]), 4315, false), "{host}");
+            assert!(
+                !host_allowed(&headers(&[("host", host)]), 4315, false),
+                "{host}"
+            );
         }
     }
 

@@ -9,9 +9,9 @@ use axum::response::Response;
 use http::HeaderMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use switchyard_protocol::Format;
 use switchyard_protocol::error::DecodeError;
 use switchyard_protocol::formats::{anthropic, openai_chat};
-use switchyard_protocol::Format;
 
 use super::SharedState;
 use super::relay::{Relay, relay};
@@ -65,7 +65,11 @@ fn prepare<'a>(
         .ok_or_else(|| ProxyError::NoRoute {
             model: peek.model.to_string(),
         })?;
-    record.set_route(&peek.model, route.provider.id.as_ref(), route.upstream_model);
+    record.set_route(
+        &peek.model,
+        route.provider.id.as_ref(),
+        route.upstream_model,
+    );
     let provider = route.provider;
     let relay = match provider.format {
         Format::Anthropic => Relay {
@@ -135,7 +139,8 @@ pub fn peek(body: &[u8]) -> Result<Peek<'_>, DecodeError> {
         #[serde(default)]
         stream: Option<bool>,
     }
-    let wire: Wire<'_> = serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
+    let wire: Wire<'_> =
+        serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
     let raw = wire
         .model
         .ok_or_else(|| DecodeError::Invalid("model: required field is missing".into()))?;
@@ -208,7 +213,11 @@ async fn count_tokens_inner(
         .ok_or_else(|| ProxyError::NoRoute {
             model: peek.model.to_string(),
         })?;
-    record.set_route(&peek.model, route.provider.id.as_ref(), route.upstream_model);
+    record.set_route(
+        &peek.model,
+        route.provider.id.as_ref(),
+        route.upstream_model,
+    );
     if route.provider.format == Format::Anthropic {
         let request = UpstreamRequest {
             provider: route.provider,

@@ -121,7 +121,11 @@ async fn upstream_error(
     response: reqwest::Response,
 ) -> Response {
     let status = response.status().as_u16();
-    let status = if (400..600).contains(&status) { status } else { 502 };
+    let status = if (400..600).contains(&status) {
+        status
+    } else {
+        502
+    };
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let body = read_bounded(response).await;
     let message = upstream_message(&body);

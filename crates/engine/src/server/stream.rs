@@ -137,7 +137,10 @@ where
         loop {
             let (out, finished) = match state.upstream.next().await {
                 Some(Ok(chunk)) => (state.tap.feed(chunk), false),
-                Some(Err(err)) => (state.tap.fail(format!("upstream stream failed: {err}")), true),
+                Some(Err(err)) => (
+                    state.tap.fail(format!("upstream stream failed: {err}")),
+                    true,
+                ),
                 None => (state.tap.finish(), true),
             };
             if finished {

@@ -44,7 +44,10 @@ impl Upstreams {
     }
 
     /// Sends the request; resolves when the upstream's response headers arrive.
-    pub async fn send(&self, request: UpstreamRequest<'_>) -> Result<reqwest::Response, ProxyError> {
+    pub async fn send(
+        &self,
+        request: UpstreamRequest<'_>,
+    ) -> Result<reqwest::Response, ProxyError> {
         let provider = request.provider;
         let provider_id = provider.id.to_string();
         let client = self
@@ -60,7 +63,10 @@ impl Upstreams {
             url.push_str(query);
         }
         let mut headers = request.forward_headers;
-        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         add_auth(provider, &mut headers);
         for (name, value) in &provider.headers {
             if let (Ok(name), Ok(value)) = (
@@ -94,11 +100,18 @@ fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
         return;
     };
     let (name, value) = match provider.format {
-        Format::Anthropic => (HeaderName::from_static("x-api-key"), key.expose().to_owned()),
-        Format::Gemini => (HeaderName::from_static("x-goog-api-key"), key.expose().to_owned()),
-        Format::OpenaiChat | Format::OpenaiResponses => {
-            (http::header::AUTHORIZATION, format!("Bearer {}", key.expose()))
-        }
+        Format::Anthropic => (
+            HeaderName::from_static("x-api-key"),
+            key.expose().to_owned(),
+        ),
+        Format::Gemini => (
+            HeaderName::from_static("x-goog-api-key"),
+            key.expose().to_owned(),
+        ),
+        Format::OpenaiChat | Format::OpenaiResponses => (
+            http::header::AUTHORIZATION,
+            format!("Bearer {}", key.expose()),
+        ),
     };
     if let Ok(mut value) = HeaderValue::from_str(&value) {
         value.set_sensitive(true);

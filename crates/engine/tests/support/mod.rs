@@ -1,6 +1,11 @@
 //! A scripted upstream (axum on port 0) and a gateway started against it.
 
-#![allow(dead_code, clippy::allow_attributes)]
+#![allow(
+    dead_code,
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    clippy::panic
+)]
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -16,10 +21,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use switchyard_engine::Gateway;
-#[allow(unused_imports)]
-pub use switchyard_protocol::formats::anthropic::validate_stream;
 use switchyard_engine::config;
 use switchyard_engine::usage::{UsageEvent, UsageSink};
+#[allow(unused_imports)]
+pub use switchyard_protocol::formats::anthropic::validate_stream;
 
 pub const CLIENT_KEY: &str = "sk-test-client-key-0123456789";
 pub const UPSTREAM_KEY: &str = "sk-upstream-secret-key";
@@ -27,9 +32,16 @@ pub const UPSTREAM_KEY: &str = "sk-upstream-secret-key";
 /// What the mock answers to the next request.
 #[derive(Clone)]
 pub enum Reply {
-    Json { status: u16, body: String, headers: Vec<(&'static str, String)> },
+    Json {
+        status: u16,
+        body: String,
+        headers: Vec<(&'static str, String)>,
+    },
     /// SSE chunks, each sent after `delay`.
-    Sse { chunks: Vec<String>, delay: Duration },
+    Sse {
+        chunks: Vec<String>,
+        delay: Duration,
+    },
     /// Some SSE bytes, then the connection is cut.
     SseThenCut { chunks: Vec<String> },
     /// SSE chunks forever, slowly; `dropped` turns true when the gateway hangs up.
@@ -40,15 +52,26 @@ pub enum Reply {
 
 impl Reply {
     pub fn json(body: serde_json::Value) -> Self {
-        Self::Json { status: 200, body: body.to_string(), headers: Vec::new() }
+        Self::Json {
+            status: 200,
+            body: body.to_string(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn error(status: u16, body: &str) -> Self {
-        Self::Json { status, body: body.to_owned(), headers: Vec::new() }
+        Self::Json {
+            status,
+            body: body.to_owned(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn sse(chunks: &[&str]) -> Self {
-        Self::Sse { chunks: chunks.iter().map(|c| (*c).to_owned()).collect(), delay: Duration::ZERO }
+        Self::Sse {
+            chunks: chunks.iter().map(|c| (*c).to_owned()).collect(),
+            delay: Duration::ZERO,
+        }
     }
 }
 
@@ -80,7 +103,9 @@ pub struct MockUpstream {
 impl MockUpstream {
     pub async fn start() -> Self {
         let state = Arc::new(MockState::default());
-        let app = Router::new().fallback(mock_handler).with_state(state.clone());
+        let app = Router::new()
+            .fallback(mock_handler)
+            .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -115,9 +140,15 @@ async fn mock_handler(
     let reply = state.replies.lock().unwrap().pop_front();
     match reply {
         None => (StatusCode::IM_A_TEAPOT, "no scripted reply").into_response(),
-        Some(Reply::Json { status, body, headers }) => {
+        Some(Reply::Json {
+            status,
+            body,
+            headers,
+        }) => {
             let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
-            response.headers_mut().insert("content-type", "application/json".parse().unwrap());
+            response
+                .headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
             for (name, value) in headers {
                 response.headers_mut().insert(name, value.parse().unwrap());
             }
@@ -135,10 +166,13 @@ async fn mock_handler(
             // Paced, so the headers and first bytes really leave before the cut.
             let items = chunks.into_iter().map(|chunk| Ok(Bytes::from(chunk)));
             let items = items.chain(std::iter::once(Err(std::io::Error::other("cut"))));
-            sse(futures_util::stream::unfold(items, |mut items| async move {
-                tokio::time::sleep(Duration::from_millis(30)).await;
-                Some((items.next()?, items))
-            }))
+            sse(futures_util::stream::unfold(
+                items,
+                |mut items| async move {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    Some((items.next()?, items))
+                },
+            ))
         }
         Some(Reply::Endless { dropped }) => {
             let guard = DropFlag(dropped);
@@ -169,7 +203,9 @@ where
     E: Into<axum::BoxError>,
 {
     let mut response = Body::from_stream(stream).into_response();
-    response.headers_mut().insert("content-type", "text/event-stream".parse().unwrap());
+    response
+        .headers_mut()
+        .insert("content-type", "text/event-stream".parse().unwrap());
     response
 }
 
@@ -230,8 +266,14 @@ upstream_model = "upstream-model-1"
         let env = |name: &str| (name == "TEST_UPSTREAM_KEY").then(|| UPSTREAM_KEY.to_owned());
         let config = config::parse(&text, Path::new("test.toml"), &env).unwrap();
         let recorder = Arc::new(Recorder::default());
-        let gateway = Gateway::start(Arc::new(config), recorder.clone(), None).await.unwrap();
-        Self { gateway, recorder, client: reqwest::Client::new() }
+        let gateway = Gateway::start(Arc::new(config), recorder.clone(), None)
+            .await
+            .unwrap();
+        Self {
+            gateway,
+            recorder,
+            client: reqwest::Client::new(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,8 +1,8 @@
 //! One module per wire format, each with the same entry points.
 
 pub mod anthropic;
-pub mod openai_chat;
 mod lenient;
+pub mod openai_chat;
 mod text_or;
 
 pub(crate) use lenient::LenientText;

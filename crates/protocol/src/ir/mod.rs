@@ -7,10 +7,10 @@ mod request;
 mod response;
 mod stream;
 
+pub use replay::response_events;
 pub use request::{
     ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
     ToolResultPart,
 };
-pub use replay::response_events;
 pub use response::{Response, StopReason, Usage};
 pub use stream::{BlockKind, Delta, StreamEvent};

@@ -16,9 +16,10 @@ pub fn response_events(response: &Response) -> Vec<StreamEvent> {
                 deltas.extend(signature.clone().map(Delta::ReasoningSignature));
                 (BlockKind::Reasoning, deltas)
             }
-            Part::RedactedReasoning(data) => {
-                (BlockKind::RedactedReasoning { data: data.clone() }, Vec::new())
-            }
+            Part::RedactedReasoning(data) => (
+                BlockKind::RedactedReasoning { data: data.clone() },
+                Vec::new(),
+            ),
             Part::ToolCall {
                 id,
                 name,
@@ -33,7 +34,11 @@ pub fn response_events(response: &Response) -> Vec<StreamEvent> {
             Part::Image(_) | Part::ToolResult { .. } => continue,
         };
         events.push(StreamEvent::BlockStart { index, kind });
-        events.extend(deltas.into_iter().map(|delta| StreamEvent::BlockDelta { index, delta }));
+        events.extend(
+            deltas
+                .into_iter()
+                .map(|delta| StreamEvent::BlockDelta { index, delta }),
+        );
         events.push(StreamEvent::BlockStop { index });
     }
     events.push(StreamEvent::MessageDelta {

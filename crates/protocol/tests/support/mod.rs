@@ -1,7 +1,12 @@
 //! Test helpers: fixture loading, running a stream through the transcoder,
 //! and a strict validator of Anthropic event sequences.
 
-#![allow(dead_code, clippy::allow_attributes)]
+#![allow(
+    dead_code,
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
@@ -10,14 +15,18 @@ use switchyard_protocol::formats::{anthropic, openai_chat};
 use switchyard_protocol::sse::{SseFrame, SseParser};
 
 pub fn fixture(path: &str) -> Vec<u8> {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path);
     std::fs::read(&full).unwrap_or_else(|err| panic!("{}: {err}", full.display()))
 }
 
 /// OpenAI SSE bytes, fed in the given chunks → Anthropic SSE bytes.
 pub fn chat_to_anthropic(chunks: &[&[u8]]) -> String {
-    let mut transcoder =
-        Transcoder::new(openai_chat::StreamDecoder::new(), anthropic::StreamEncoder::new());
+    let mut transcoder = Transcoder::new(
+        openai_chat::StreamDecoder::new(),
+        anthropic::StreamEncoder::new(),
+    );
     let mut out = Vec::new();
     for chunk in chunks {
         out.extend(transcoder.feed(chunk));

@@ -24,7 +24,11 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
         system: decode_system(wire.system)?,
         messages,
         tools: wire.tools.into_iter().filter_map(decode_tool).collect(),
-        tool_choice: wire.tool_choice.as_ref().map(decode_tool_choice).transpose()?,
+        tool_choice: wire
+            .tool_choice
+            .as_ref()
+            .map(decode_tool_choice)
+            .transpose()?,
         parallel_tool_calls: wire
             .tool_choice
             .as_ref()
@@ -119,7 +123,9 @@ fn decode_tool_result(
         let field = |name: &str| format!("{}[{index}].{name}", at());
         match block.kind {
             BlockType::Text => {
-                parts.push(ToolResultPart::Text(required(block.text, || field("text"))?));
+                parts.push(ToolResultPart::Text(required(block.text, || {
+                    field("text")
+                })?));
             }
             BlockType::Image => {
                 let image = decode_image(block.source, &|| field("source"))?;
@@ -187,7 +193,11 @@ fn decode_reasoning(wire: &MessagesRequest) -> Option<Reasoning> {
         .as_ref()
         .and_then(|config| config.effort.as_deref())
         .and_then(ReasoningEffort::parse);
-    match wire.thinking.as_ref().map(|thinking| thinking.kind.as_str()) {
+    match wire
+        .thinking
+        .as_ref()
+        .map(|thinking| thinking.kind.as_str())
+    {
         Some("disabled") => None,
         Some("enabled") => Some(Reasoning {
             effort,

@@ -70,7 +70,13 @@ impl StreamEncoder {
             StreamEvent::MessageStop => {
                 self.ensure_started(out);
                 self.flush_all(out);
-                write_event(out, "message_stop", &TypeOnly { kind: "message_stop" });
+                write_event(
+                    out,
+                    "message_stop",
+                    &TypeOnly {
+                        kind: "message_stop",
+                    },
+                );
                 self.stopped = true;
             }
             StreamEvent::Error { status, message } => {

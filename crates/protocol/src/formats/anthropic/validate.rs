@@ -66,7 +66,9 @@ impl Checker {
             "message_delta" => self.message_delta(&data),
             "message_stop" => {
                 self.ended = true;
-                self.saw_delta.then_some(()).ok_or("message_stop without message_delta".into())
+                self.saw_delta
+                    .then_some(())
+                    .ok_or("message_stop without message_delta".into())
             }
             "error" => {
                 self.summary.error = Some(data["error"].clone());
@@ -99,7 +101,10 @@ impl Checker {
         }
         let index = index_of(data)?;
         if index != self.summary.blocks.len() {
-            return Err(format!("index {index}, expected {}", self.summary.blocks.len()));
+            return Err(format!(
+                "index {index}, expected {}",
+                self.summary.blocks.len()
+            ));
         }
         let block = &data["content_block"];
         let block_type = block["type"].as_str().ok_or("content_block has no type")?;
@@ -110,7 +115,9 @@ impl Checker {
                 return Err(format!("tool_use needs a toolu_ id and a name: {block}"));
             }
         }
-        self.summary.blocks.push((block_type.to_owned(), String::new()));
+        self.summary
+            .blocks
+            .push((block_type.to_owned(), String::new()));
         self.open = Some(index);
         Ok(())
     }
@@ -132,7 +139,9 @@ impl Checker {
         if block_type != want {
             return Err(format!("{field} delta into a {block_type} block"));
         }
-        let piece = delta[field].as_str().ok_or(format!("delta without {field}"))?;
+        let piece = delta[field]
+            .as_str()
+            .ok_or(format!("delta without {field}"))?;
         if field != "signature" {
             text.push_str(piece);
         }

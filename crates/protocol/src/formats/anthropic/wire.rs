@@ -1,8 +1,8 @@
 //! Anthropic wire types for what we read. Unknown fields are ignored so that
 //! fields Anthropic adds tomorrow never fail a request.
 
-use serde::Deserialize;
 use crate::json::RawJson;
+use serde::Deserialize;
 
 use crate::formats::TextOr;
 

@@ -9,7 +9,9 @@ use crate::ir::{Part, Response, StopReason, Usage};
 pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     let wire: ChatResponseIn = DecodeError::parse(body)?;
     let Some(choice) = wire.choices.into_iter().next() else {
-        return Err(DecodeError::Invalid("upstream answer has no choices".into()));
+        return Err(DecodeError::Invalid(
+            "upstream answer has no choices".into(),
+        ));
     };
     let mut content = Vec::new();
     let mut has_tool_calls = false;
@@ -46,7 +48,10 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
         stop_reason: choice
             .finish_reason
             .map(|reason| stop_reason(&reason, has_tool_calls, matched)),
-        usage: wire.usage.map(|usage| decode_usage(&usage)).unwrap_or_default(),
+        usage: wire
+            .usage
+            .map(|usage| decode_usage(&usage))
+            .unwrap_or_default(),
     })
 }
 
@@ -83,7 +88,11 @@ pub(super) fn decode_usage(usage: &UsageIn) -> Usage {
 
 /// Maps `finish_reason`. Some vendors (Ollama among them) say `stop` after
 /// tool calls; the calls decide, or an agent loop would end early.
-pub(super) fn stop_reason(reason: &str, has_tool_calls: bool, matched: Option<String>) -> StopReason {
+pub(super) fn stop_reason(
+    reason: &str,
+    has_tool_calls: bool,
+    matched: Option<String>,
+) -> StopReason {
     if has_tool_calls && matches!(reason, "stop" | "tool_calls" | "function_call") {
         return StopReason::ToolUse;
     }

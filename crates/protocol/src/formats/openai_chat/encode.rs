@@ -8,8 +8,9 @@ use super::wire::{
     ChatRequestOut, ContentOut, FunctionCallOut, FunctionOut, ImageUrlOut, MessageOut,
     NamedFunction, PartOut, StreamOptions, ToolCallOut, ToolChoiceOut, ToolOut,
 };
-use crate::ir::{Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
-    ToolResultPart};
+use crate::ir::{
+    Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
+};
 use crate::sse::write_json;
 
 /// Which field carries the output limit: OpenAI's reasoning models accept only
@@ -55,7 +56,11 @@ pub fn encode_request(request: &Request, options: &ChatOptions) -> Vec<u8> {
             include_usage: true,
         }),
         tools: request.tools.iter().map(encode_tool).collect(),
-        tool_choice: request.tool_choice.as_ref().filter(|_| has_tools).map(encode_tool_choice),
+        tool_choice: request
+            .tool_choice
+            .as_ref()
+            .filter(|_| has_tools)
+            .map(encode_tool_choice),
         parallel_tool_calls: request.parallel_tool_calls.filter(|_| has_tools),
         user: request.user.as_deref(),
         reasoning_effort: request
@@ -70,7 +75,11 @@ pub fn encode_request(request: &Request, options: &ChatOptions) -> Vec<u8> {
 
 fn estimate_size(request: &Request) -> usize {
     let text: usize = request.system.iter().map(String::len).sum();
-    let tools: usize = request.tools.iter().map(|tool| tool.parameters.get().len()).sum();
+    let tools: usize = request
+        .tools
+        .iter()
+        .map(|tool| tool.parameters.get().len())
+        .sum();
     1024 + text + tools + request.messages.len() * 256
 }
 
@@ -138,7 +147,12 @@ fn encode_user<'a>(message: &'a Message, out: &mut Vec<MessageOut<'a>>) {
                 call_id,
                 content,
                 is_error,
-            } => out.push(tool_message(call_id, content, *is_error, &mut result_images)),
+            } => out.push(tool_message(
+                call_id,
+                content,
+                *is_error,
+                &mut result_images,
+            )),
             Part::ToolCall { .. } | Part::Reasoning { .. } | Part::RedactedReasoning(_) => {}
         }
     }

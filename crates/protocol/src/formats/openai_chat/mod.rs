@@ -12,5 +12,3 @@ pub use encode::{ChatOptions, MaxTokensField, encode_request};
 pub use error::{encode_error, error_type};
 pub use stream_decode::StreamDecoder;
 
-#[cfg(test)]
-mod tests;

@@ -55,7 +55,11 @@ impl StreamDecoder {
         }
         match serde_json::from_str::<ChunkIn>(data) {
             Ok(chunk) => self.chunk(chunk, out),
-            Err(err) => self.fail(502, format!("upstream sent an unreadable chunk: {err}"), out),
+            Err(err) => self.fail(
+                502,
+                format!("upstream sent an unreadable chunk: {err}"),
+                out,
+            ),
         }
     }
 
@@ -164,7 +168,11 @@ impl StreamDecoder {
 
     fn tool_call(&mut self, position: usize, call: ToolCallIn, out: &mut Vec<StreamEvent>) {
         let wire_index = call.index.unwrap_or(position);
-        let slot_at = match self.tools.iter().position(|slot| slot.wire_index == wire_index) {
+        let slot_at = match self
+            .tools
+            .iter()
+            .position(|slot| slot.wire_index == wire_index)
+        {
             Some(at) => at,
             None => {
                 self.tools.push(ToolSlot {
