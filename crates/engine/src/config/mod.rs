@@ -1,0 +1,155 @@
+//! The user's TOML config: `switchyard serve --config FILE`.
+//!
+//! [`RawConfig`] is what serde reads; `validate` checks
+//! it and resolves cross-references into [`Config`]. Every error names the
+//! file, the line, the field path and a hint.
+
+mod error;
+mod glob;
+mod raw;
+mod secret;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchyard_protocol::Format;
+
+pub use error::{ConfigError, Diagnostic};
+pub use glob::ModelGlob;
+pub use raw::{RawConfig, RawProvider, RawRoute};
+pub use secret::Secret;
+
+/// The commented example config that `switchyard init` writes.
+pub const EXAMPLE_CONFIG: &str = include_str!("../../../../examples/switchyard.toml");
+
+/// The client key in [`EXAMPLE_CONFIG`]; `switchyard init` replaces it with a generated one.
+pub const EXAMPLE_KEY_PLACEHOLDER: &str = "REPLACE_WITH_GENERATED_KEY_0000000000";
+
+/// A validated config.
+#[derive(Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// The user explicitly allowed listening on a non-loopback address.
+    pub allow_non_loopback: bool,
+    pub client_keys: Vec<Secret>,
+    pub providers: Vec<Arc<Provider>>,
+    pub routes: Vec<Route>,
+}
+
+/// An upstream the gateway can reach.
+pub struct Provider {
+    pub id: ProviderId,
+    pub format: Format,
+    /// Without a trailing slash.
+    pub base_url: String,
+    /// `None` for keyless local providers.
+    pub api_key: Option<Secret>,
+    /// Extra static headers sent upstream.
+    pub headers: Vec<(String, String)>,
+    /// Forward the client's reasoning effort as OpenAI `reasoning_effort`.
+    pub reasoning_effort: bool,
+    pub connect_timeout: Duration,
+    pub first_byte_timeout: Duration,
+}
+
+/// Header values may hold credentials: print only their names.
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Provider")
+            .field("id", &self.id)
+            .field("format", &self.format)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key)
+            .field("headers", &header_names)
+            .field("reasoning_effort", &self.reasoning_effort)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("first_byte_timeout", &self.first_byte_timeout)
+            .finish()
+    }
+}
+
+/// A provider's `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProviderId(pub String);
+
+impl ProviderId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ProviderId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Sends the models matching `pattern` to `provider`.
+#[derive(Debug)]
+pub struct Route {
+    pub pattern: ModelGlob,
+    pub provider: Arc<Provider>,
+    /// `None`: forward the client's model name unchanged.
+    pub upstream_model: Option<String>,
+    /// Caps the client's `max_tokens` for upstreams that reject large values.
+    pub max_tokens: Option<u32>,
+}
+
+/// Where one request goes: borrowed from the config (`'c`) and from the
+/// request's model name (`'m`).
+#[derive(Debug, Clone, Copy)]
+pub struct ResolvedRoute<'c, 'm> {
+    pub provider: &'c Provider,
+    /// The route's `upstream_model`, or the model the client asked for.
+    pub upstream_model: &'m str,
+    pub max_tokens: Option<u32>,
+}
+
+impl Config {
+    /// The first route whose pattern matches `model`.
+    pub fn resolve<'c: 'm, 'm>(&'c self, model: &'m str) -> Option<ResolvedRoute<'c, 'm>> {
+        let route = self
+            .routes
+            .iter()
+            .find(|route| route.pattern.matches(model))?;
+        Some(ResolvedRoute {
+            provider: &route.provider,
+            upstream_model: route.upstream_model.as_deref().unwrap_or(model),
+            max_tokens: route.max_tokens,
+        })
+    }
+}
+
+/// Reads and validates the config at `path`, taking API keys from the process environment.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, path, &|name| std::env::var(name).ok())
+}
+
+/// Parses and validates `text`; `origin` names the file in errors, `env` looks up API keys.
+pub fn parse(
+    text: &str,
+    origin: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let source = error::Source { text, path: origin };
+    let raw = raw::deserialize(&source)?;
+    validate::validate(raw, &source, env)
+}

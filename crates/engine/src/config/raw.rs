@@ -1,0 +1,92 @@
+//! The config as written: serde structs, read with field paths and spans.
+
+use std::collections::BTreeMap;
+use std::num::{NonZeroU32, NonZeroU64};
+
+use serde::Deserialize;
+use switchyard_protocol::Format;
+use toml::Spanned;
+
+use super::error::{ConfigError, Source};
+
+/// The top level of the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConfig {
+    /// Default `127.0.0.1:4315`.
+    pub listen: Option<Spanned<String>>,
+    /// Required to listen on anything but loopback.
+    pub allow_non_loopback: bool,
+    /// Keys clients may present (`x-api-key` or `Authorization: Bearer`).
+    pub client_keys: Option<Spanned<Vec<Spanned<String>>>>,
+    pub providers: Vec<RawProvider>,
+    pub routes: Vec<RawRoute>,
+}
+
+/// One `[[providers]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvider {
+    pub id: Spanned<String>,
+    pub format: Format,
+    pub base_url: Spanned<String>,
+    /// The environment variable holding the API key; absent for keyless providers.
+    #[serde(default)]
+    pub api_key_env: Option<Spanned<String>>,
+    #[serde(default)]
+    pub headers: BTreeMap<Spanned<String>, String>,
+    #[serde(default)]
+    pub reasoning_effort: bool,
+    /// Default 10 000.
+    #[serde(default)]
+    pub connect_timeout_ms: Option<NonZeroU64>,
+    /// Default 300 000.
+    #[serde(default)]
+    pub first_byte_timeout_ms: Option<NonZeroU64>,
+}
+
+/// One `[[routes]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    /// A glob on the model the client asked for.
+    pub model: Spanned<String>,
+    pub provider: Spanned<String>,
+    #[serde(default)]
+    pub upstream_model: Option<Spanned<String>>,
+    #[serde(default)]
+    pub max_tokens: Option<NonZeroU32>,
+}
+
+/// Parses the TOML, naming the field path and position of any syntax or type error.
+pub(super) fn deserialize(source: &Source<'_>) -> Result<RawConfig, ConfigError> {
+    let deserializer = toml::Deserializer::parse(source.text).map_err(|err| {
+        let hint = "check the TOML syntax here: strings need quotes, tables are `[[providers]]`";
+        source.error(err.span(), "", err.message(), hint)
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let field = field_path(&err.path().to_string());
+        let err = err.into_inner();
+        source.error(err.span(), field, err.message(), hint(err.message()))
+    })
+}
+
+/// `serde_path_to_error` sees through [`Spanned`] as a private field; hide it.
+fn field_path(path: &str) -> String {
+    match path.replace(".$__serde_spanned_private_value", "") {
+        root if root == "." => String::new(),
+        path => path,
+    }
+}
+
+fn hint(message: &str) -> &'static str {
+    if message.starts_with("unknown field") {
+        "fix the spelling or remove the field; `switchyard init` writes an example with every field"
+    } else if message.starts_with("unknown variant") {
+        "use one of the values listed"
+    } else if message.starts_with("missing field") {
+        "add the field; `switchyard init` writes a commented example"
+    } else {
+        "compare with the commented example that `switchyard init` writes"
+    }
+}

@@ -1,0 +1,296 @@
+//! [`validate`]: checks a [`RawConfig`] and resolves it into a [`Config`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::num::{NonZeroU32, NonZeroU64};
+use std::sync::Arc;
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::error::{ConfigError, Source};
+use super::raw::{RawConfig, RawProvider, RawRoute};
+use super::{Config, ModelGlob, Provider, ProviderId, Route, Secret};
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+const DEFAULT_PORT: u16 = 4315;
+const MIN_CLIENT_KEY_CHARS: usize = 16;
+const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
+const DEFAULT_FIRST_BYTE_TIMEOUT_MS: u64 = 300_000;
+const KEY_HINT: &str = "generate one with `openssl rand -hex 24`, or let `switchyard init` write a config with a fresh key";
+
+pub(super) fn validate(
+    raw: RawConfig,
+    src: &Source<'_>,
+    env: Env<'_>,
+) -> Result<Config, ConfigError> {
+    let listen = listen(raw.listen.as_ref(), raw.allow_non_loopback, src)?;
+    let client_keys = client_keys(raw.client_keys, src)?;
+    check_unique_ids(&raw.providers, src)?;
+    let providers = (raw.providers.into_iter().enumerate())
+        .map(|(index, provider)| self::provider(index, provider, src, env).map(Arc::new))
+        .collect::<Result<Vec<_>, _>>()?;
+    let routes = routes(raw.routes, &providers, src)?;
+    let allow_non_loopback = raw.allow_non_loopback;
+    Ok(Config {
+        listen,
+        allow_non_loopback,
+        client_keys,
+        providers,
+        routes,
+    })
+}
+
+fn listen(
+    raw: Option<&Spanned<String>>,
+    allow_non_loopback: bool,
+    src: &Source<'_>,
+) -> Result<SocketAddr, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
+    };
+    let addr: SocketAddr = raw.get_ref().parse().map_err(|_| {
+        let message = format!("`{}` is not an IP address and port", raw.get_ref());
+        let hint = "write it like 127.0.0.1:4315 (host names such as localhost are not accepted)";
+        src.at(raw, "listen", message, hint)
+    })?;
+    if !addr.ip().is_loopback() && !allow_non_loopback {
+        let message = format!(
+            "{addr} is not a loopback address; by default the gateway only listens on this machine, \
+             so that nobody else on the network can spend your provider credits"
+        );
+        let hint = "use 127.0.0.1 or [::1]; to expose the gateway on purpose, set `allow_non_loopback = true` at the top of the file";
+        return Err(src.at(raw, "listen", message, hint));
+    }
+    Ok(addr)
+}
+
+fn client_keys(
+    raw: Option<Spanned<Vec<Spanned<String>>>>,
+    src: &Source<'_>,
+) -> Result<Vec<Secret>, ConfigError> {
+    let Some(raw) = raw.filter(|keys| !keys.get_ref().is_empty()) else {
+        let message = "no client keys: clients must present one of them to use the gateway";
+        return Err(src.error(None, "client_keys", message, KEY_HINT));
+    };
+    let keys = raw.into_inner().into_iter().enumerate().map(|(index, key)| {
+        let field = format!("client_keys[{index}]");
+        let length = key.get_ref().chars().count();
+        if length < MIN_CLIENT_KEY_CHARS {
+            let message = format!("the key is {length} characters long; client keys need at least {MIN_CLIENT_KEY_CHARS}");
+            return Err(src.at(&key, field, message, KEY_HINT));
+        }
+        if !key.get_ref().bytes().all(|byte| byte.is_ascii_graphic()) {
+            let message = "the key contains spaces or characters that cannot be sent in an HTTP header";
+            return Err(src.at(&key, field, message, KEY_HINT));
+        }
+        Ok(Secret::new(key.into_inner()))
+    });
+    keys.collect()
+}
+
+fn check_unique_ids(providers: &[RawProvider], src: &Source<'_>) -> Result<(), ConfigError> {
+    let mut seen: HashMap<&str, &Spanned<String>> = HashMap::new();
+    for (index, provider) in providers.iter().enumerate() {
+        if let Some(first) = seen.insert(provider.id.get_ref(), &provider.id) {
+            let line = src.line(&first.span());
+            let message = format!(
+                "provider id `{}` is already used on line {line}",
+                first.get_ref()
+            );
+            let field = format!("providers[{index}].id");
+            return Err(src.at(
+                &provider.id,
+                field,
+                message,
+                "give each provider its own id",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn provider(
+    index: usize,
+    raw: RawProvider,
+    src: &Source<'_>,
+    env: Env<'_>,
+) -> Result<Provider, ConfigError> {
+    let field = |name: &str| format!("providers[{index}].{name}");
+    if raw.id.get_ref().trim().is_empty() {
+        let hint = "name it, e.g. id = \"deepseek\"; routes refer to providers by id";
+        return Err(src.at(&raw.id, field("id"), "the provider id is empty", hint));
+    }
+    let base_url = raw.base_url.get_ref();
+    if !base_url.starts_with("http://") && !base_url.starts_with("https://") {
+        let message = format!("`{base_url}` must start with http:// or https://");
+        let hint = "e.g. https://api.deepseek.com/v1, or http://localhost:11434/v1 for Ollama";
+        return Err(src.at(&raw.base_url, field("base_url"), message, hint));
+    }
+    let api_key = match &raw.api_key_env {
+        Some(name) => Some(api_key(name, field("api_key_env"), src, env)?),
+        None => None,
+    };
+    let millis = |raw: Option<NonZeroU64>, default| {
+        Duration::from_millis(raw.map_or(default, NonZeroU64::get))
+    };
+    Ok(Provider {
+        id: ProviderId(raw.id.into_inner()),
+        format: raw.format,
+        base_url: base_url.trim_end_matches('/').to_owned(),
+        api_key,
+        headers: headers(raw.headers, &field("headers"), src)?,
+        reasoning_effort: raw.reasoning_effort,
+        connect_timeout: millis(raw.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
+        first_byte_timeout: millis(raw.first_byte_timeout_ms, DEFAULT_FIRST_BYTE_TIMEOUT_MS),
+    })
+}
+
+fn api_key(
+    name: &Spanned<String>,
+    field: String,
+    src: &Source<'_>,
+    env: Env<'_>,
+) -> Result<Secret, ConfigError> {
+    let var = name.get_ref();
+    let message = match env(var) {
+        _ if var.is_empty() => "the environment variable name is empty".to_owned(),
+        Some(value) if !value.is_empty() => return Ok(Secret::new(value)),
+        Some(_) => format!("environment variable {var} is set but empty"),
+        None => format!("environment variable {var} is not set"),
+    };
+    let hint = "export it, or remove api_key_env for keyless providers like Ollama";
+    Err(src.at(name, field, message, hint))
+}
+
+fn headers(
+    raw: BTreeMap<Spanned<String>, String>,
+    field: &str,
+    src: &Source<'_>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let headers = raw.into_iter().map(|(name, value)| {
+        let field = format!("{field}.{}", name.get_ref());
+        if http::HeaderName::from_bytes(name.get_ref().as_bytes()).is_err() {
+            let message = format!("`{}` is not a valid HTTP header name", name.get_ref());
+            return Err(src.at(
+                &name,
+                field,
+                message,
+                "use letters, digits and dashes, e.g. \"X-Title\"",
+            ));
+        }
+        if http::HeaderValue::from_str(&value).is_err() {
+            let message = "the value is not a valid HTTP header value";
+            return Err(src.at(
+                &name,
+                field,
+                message,
+                "remove line breaks and control characters",
+            ));
+        }
+        Ok((name.into_inner(), value))
+    });
+    headers.collect()
+}
+
+fn routes(
+    raw: Vec<RawRoute>,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<Vec<Route>, ConfigError> {
+    if raw.is_empty() {
+        let hint = "add a [[routes]] table with model = \"*\" and provider = \"<a provider id>\"";
+        return Err(src.error(
+            None,
+            "routes",
+            "no routes: no model can reach a provider",
+            hint,
+        ));
+    }
+    (raw.into_iter().enumerate())
+        .map(|(index, route)| self::route(index, route, providers, src))
+        .collect()
+}
+
+fn route(
+    index: usize,
+    raw: RawRoute,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<Route, ConfigError> {
+    let field = |name: &str| format!("routes[{index}].{name}");
+    if raw.model.get_ref().is_empty() {
+        let hint = "use a glob such as \"claude-*haiku*\", or \"*\" for every model";
+        let message = "the pattern is empty, so it matches no model";
+        return Err(src.at(&raw.model, field("model"), message, hint));
+    }
+    if let Some(upstream) = raw
+        .upstream_model
+        .as_ref()
+        .filter(|name| name.get_ref().is_empty())
+    {
+        let hint = "remove it to forward the client's model name unchanged";
+        return Err(src.at(
+            upstream,
+            field("upstream_model"),
+            "the upstream model is empty",
+            hint,
+        ));
+    }
+    let wanted = &raw.provider;
+    let provider = (providers.iter())
+        .find(|provider| provider.id.as_str() == wanted.get_ref())
+        .ok_or_else(|| unknown_provider(wanted, field("provider"), providers, src))?;
+    Ok(Route {
+        pattern: ModelGlob::new(raw.model.into_inner()),
+        provider: Arc::clone(provider),
+        upstream_model: raw.upstream_model.map(Spanned::into_inner),
+        max_tokens: raw.max_tokens.map(NonZeroU32::get),
+    })
+}
+
+fn unknown_provider(
+    wanted: &Spanned<String>,
+    field: String,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> ConfigError {
+    let known: Vec<&str> = providers
+        .iter()
+        .map(|provider| provider.id.as_str())
+        .collect();
+    let closest = (known.iter())
+        .map(|id| (edit_distance(id, wanted.get_ref()), id))
+        .min()
+        .filter(|(distance, _)| *distance <= 3);
+    let hint = match closest {
+        _ if known.is_empty() => "define it in a [[providers]] table".to_owned(),
+        Some((_, id)) => format!("did you mean `{id}`? known providers: {}", known.join(", ")),
+        None => format!("known providers: {}", known.join(", ")),
+    };
+    src.at(
+        wanted,
+        field,
+        format!("unknown provider `{}`", wanted.get_ref()),
+        hint,
+    )
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut diagonal = i;
+        row[0] = i + 1;
+        for (j, &b_char) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(a_char != b_char));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
