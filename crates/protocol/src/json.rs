@@ -58,9 +58,76 @@ pub fn arguments_json(arguments: String) -> RawJson {
     serde_json::value::to_raw_value(&wrapped).map_or_else(|_| empty_object(), RawJson)
 }
 
+/// The object with one top-level key removed, every other byte of each value
+/// kept. Scans the object without building a tree of it. `None` when `raw`
+/// is not an object or has no such key.
+pub fn without_top_level_key(raw: &RawValue, key: &str) -> Option<RawJson> {
+    let entries: TopLevelEntries<'_> = serde_json::from_str(raw.get()).ok()?;
+    if !entries.0.iter().any(|(name, _)| name == key) {
+        return None;
+    }
+    let mut out = String::with_capacity(raw.get().len());
+    out.push('{');
+    for (name, value) in entries.0.iter().filter(|(name, _)| name != key) {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(name).ok()?);
+        out.push(':');
+        out.push_str(value.get());
+    }
+    out.push('}');
+    RawValue::from_string(out).ok().map(RawJson)
+}
+
+/// An object's entries in order, values left as raw JSON.
+struct TopLevelEntries<'a>(Vec<(std::borrow::Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for TopLevelEntries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = TopLevelEntries<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) =
+                    map.next_entry::<std::borrow::Cow<'de, str>, &'de RawValue>()?
+                {
+                    entries.push(entry);
+                }
+                Ok(TopLevelEntries(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_top_level_key_keeps_everything_else_verbatim() {
+        let raw = RawValue::from_string(
+            r#"{"$schema":"x","type":"object","properties":{"$schema":{"type":"string"}},"a b":[1, 2]}"#
+                .into(),
+        )
+        .unwrap();
+        let out = without_top_level_key(&raw, "$schema").unwrap();
+        assert_eq!(
+            out.get(),
+            r#"{"type":"object","properties":{"$schema":{"type":"string"}},"a b":[1, 2]}"#
+        );
+        assert!(without_top_level_key(&out, "$schema").is_none());
+    }
 
     #[test]
     fn arguments_json_keeps_valid_wraps_invalid_and_fills_empty() {

@@ -284,18 +284,14 @@ fn encode_tool(tool: &Tool) -> ToolOut<'_> {
 }
 
 /// Drops `$schema`, which several OpenAI-compatible vendors reject. Schemas
-/// without it (the common case) are borrowed as they are.
+/// without it are borrowed as they are.
 fn clean_schema(schema: &RawValue) -> Cow<'_, RawValue> {
     if memchr::memmem::find(schema.get().as_bytes(), b"\"$schema\"").is_none() {
         return Cow::Borrowed(schema);
     }
-    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(schema.get()) else {
-        return Cow::Borrowed(schema);
-    };
-    map.remove("$schema");
-    match serde_json::value::to_raw_value(&map) {
-        Ok(raw) => Cow::Owned(raw),
-        Err(_) => Cow::Borrowed(schema),
+    match crate::json::without_top_level_key(schema, "$schema") {
+        Some(cleaned) => Cow::Owned(cleaned.0),
+        None => Cow::Borrowed(schema),
     }
 }
 

@@ -11,4 +11,3 @@ pub use decode::{decode_response, usage_from_response};
 pub use encode::{ChatOptions, MaxTokensField, encode_request};
 pub use error::{encode_error, error_type};
 pub use stream_decode::StreamDecoder;
-
