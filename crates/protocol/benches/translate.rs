@@ -18,7 +18,7 @@ fn translate_request(body: &[u8]) -> Vec<u8> {
     };
     request.model.clear();
     request.model.push_str("deepseek-chat");
-    openai_chat::encode_request(&request, &openai_chat::ChatOptions::default())
+    openai_chat::encode_request(&request, &switchyard_protocol::formats::EncodeOptions::default())
 }
 
 fn stream_50_chunks() -> Vec<u8> {

@@ -10,6 +10,9 @@ pub enum DecodeError {
     Json(String),
     #[error("{0}")]
     Invalid(String),
+    /// A valid request this gateway cannot carry (yet).
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl DecodeError {
@@ -62,7 +65,11 @@ impl ApiError {
 
 impl From<DecodeError> for ApiError {
     fn from(err: DecodeError) -> Self {
-        Self::new(400, err.to_string())
+        let status = match err {
+            DecodeError::Unsupported(_) => 501,
+            DecodeError::Json(_) | DecodeError::Invalid(_) => 400,
+        };
+        Self::new(status, err.to_string())
     }
 }
 

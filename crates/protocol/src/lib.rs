@@ -13,4 +13,4 @@ pub mod sse;
 mod transcode;
 
 pub use format::Format;
-pub use transcode::{StreamDecode, StreamEncode, Transcoder};
+pub use transcode::{StreamDecode, StreamEncode, StreamWatch, Transcoder};

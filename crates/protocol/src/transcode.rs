@@ -17,19 +17,122 @@ pub trait StreamEncode {
     fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>);
 }
 
-impl StreamDecode for openai_chat::StreamDecoder {
+macro_rules! impl_stream_decode {
+    ($($decoder:ty),*) => {$(
+        impl StreamDecode for $decoder {
+            fn feed(&mut self, frame: &SseFrame, out: &mut Vec<StreamEvent>) {
+                <$decoder>::feed(self, frame, out);
+            }
+
+            fn finish(&mut self, out: &mut Vec<StreamEvent>) {
+                <$decoder>::finish(self, out);
+            }
+        }
+    )*};
+}
+
+macro_rules! impl_stream_encode {
+    ($($encoder:ty),*) => {$(
+        impl StreamEncode for $encoder {
+            fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>) {
+                <$encoder>::encode(self, event, out);
+            }
+        }
+    )*};
+}
+
+impl_stream_decode!(openai_chat::StreamDecoder, anthropic::StreamDecoder);
+impl_stream_encode!(openai_chat::StreamEncoder, anthropic::StreamEncoder);
+
+impl<T: StreamDecode + ?Sized> StreamDecode for Box<T> {
     fn feed(&mut self, frame: &SseFrame, out: &mut Vec<StreamEvent>) {
-        openai_chat::StreamDecoder::feed(self, frame, out);
+        (**self).feed(frame, out);
     }
 
     fn finish(&mut self, out: &mut Vec<StreamEvent>) {
-        openai_chat::StreamDecoder::finish(self, out);
+        (**self).finish(out);
     }
 }
 
-impl StreamEncode for anthropic::StreamEncoder {
+impl<T: StreamEncode + ?Sized> StreamEncode for Box<T> {
     fn encode(&mut self, event: &StreamEvent, out: &mut Vec<u8>) {
-        anthropic::StreamEncoder::encode(self, event, out);
+        (**self).encode(event, out);
+    }
+}
+
+/// Watches a stream passed through untouched: decodes it only to learn its
+/// usage and whether it ended properly.
+pub struct StreamWatch {
+    parser: SseParser,
+    frames: Vec<SseFrame>,
+    events: Vec<StreamEvent>,
+    decoder: Box<dyn StreamDecode + Send>,
+    usage: Usage,
+    completed: bool,
+    error: Option<String>,
+}
+
+impl StreamWatch {
+    pub fn new(decoder: Box<dyn StreamDecode + Send>) -> Self {
+        Self {
+            parser: SseParser::new(),
+            frames: Vec::new(),
+            events: Vec::new(),
+            decoder,
+            usage: Usage::default(),
+            completed: false,
+            error: None,
+        }
+    }
+
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.parser.feed(bytes, &mut self.frames);
+        self.drain();
+    }
+
+    pub fn finish(&mut self) {
+        self.parser.finish(&mut self.frames);
+        self.drain();
+        if !self.completed && self.error.is_none() {
+            // The decoder decides whether the end was proper; an error it
+            // raises here is ours to report, not one the client already saw.
+            self.decoder.finish(&mut self.events);
+            self.tally(false);
+        }
+    }
+
+    pub fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    /// The stream reached its proper end (`message_stop`, `[DONE]`, …).
+    pub fn completed(&self) -> bool {
+        self.completed
+    }
+
+    /// The error the upstream reported inside the stream, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    fn drain(&mut self) {
+        for frame in &self.frames {
+            self.decoder.feed(frame, &mut self.events);
+        }
+        self.frames.clear();
+        self.tally(true);
+    }
+
+    fn tally(&mut self, from_upstream: bool) {
+        for event in self.events.drain(..) {
+            match event {
+                StreamEvent::MessageStart { usage, .. }
+                | StreamEvent::MessageDelta { usage, .. } => self.usage.merge(&usage),
+                StreamEvent::MessageStop => self.completed = true,
+                StreamEvent::Error { message, .. } if from_upstream => self.error = Some(message),
+                _ => {}
+            }
+        }
     }
 }
 

@@ -10,9 +10,9 @@ mod support;
 use serde_json::{Value, json};
 use support::{chat_to_anthropic, fixture, validate_anthropic_stream};
 use switchyard_protocol::error::ApiError;
-use switchyard_protocol::formats::{anthropic, openai_chat};
+use switchyard_protocol::formats::{EncodeOptions, anthropic, openai_chat};
 
-fn translate_request(path: &str, options: &openai_chat::ChatOptions) -> Value {
+fn translate_request(path: &str, options: &EncodeOptions) -> Value {
     let request = anthropic::decode_request(&fixture(path)).unwrap();
     serde_json::from_slice(&openai_chat::encode_request(&request, options)).unwrap()
 }
@@ -24,7 +24,7 @@ fn translate_response(path: &str) -> Value {
 
 #[test]
 fn kitchen_sink_request_golden() {
-    let options = openai_chat::ChatOptions {
+    let options = EncodeOptions {
         reasoning_effort: true,
         ..Default::default()
     };
@@ -36,7 +36,7 @@ fn kitchen_sink_request_golden() {
 
 #[test]
 fn tool_choice_tool_and_string_system_golden() {
-    let options = openai_chat::ChatOptions {
+    let options = EncodeOptions {
         max_tokens_field: openai_chat::MaxTokensField::MaxCompletionTokens,
         max_tokens_cap: Some(8192),
         reasoning_effort: false,
@@ -53,7 +53,7 @@ fn tool_choice_tool_and_string_system_golden() {
 fn claude_code_request_translates_cleanly() {
     let out = translate_request(
         "anthropic/claude_code_write_loop.req.json",
-        &openai_chat::ChatOptions::default(),
+        &EncodeOptions::default(),
     );
     let allowed = [
         "model",

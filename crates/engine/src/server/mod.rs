@@ -1,8 +1,9 @@
 //! The HTTP gateway: `router(state)` plus a `Gateway` handle to start it on
 //! a listener and stop it (drained) from code, so the desktop shell can embed it.
 
+mod endpoints;
 mod guard;
-mod messages;
+mod proxy;
 mod relay;
 mod respond;
 mod stream;
@@ -42,8 +43,9 @@ pub type SharedState = Arc<AppState>;
 pub fn router(state: SharedState) -> Router {
     Router::new()
         .route("/health", get(health))
-        .route("/v1/messages", post(messages::messages))
-        .route("/v1/messages/count_tokens", post(messages::count_tokens))
+        .route("/v1/messages", post(endpoints::messages))
+        .route("/v1/messages/count_tokens", post(endpoints::count_tokens))
+        .route("/v1/chat/completions", post(endpoints::chat_completions))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -6,28 +6,41 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use http::{HeaderValue, StatusCode, header};
 use switchyard_protocol::error::{ApiError, upstream_message};
-use switchyard_protocol::formats::{anthropic, openai_chat};
-use switchyard_protocol::{Format, Transcoder};
+use switchyard_protocol::formats::{self, ClientStream};
+use switchyard_protocol::{Format, StreamWatch, Transcoder};
 
 use super::SharedState;
-use super::messages::fail;
-use super::respond::{error_response_with_retry, json_response, sse_response, status_code};
-use super::stream::{AnthropicPassthrough, tapped_body};
+use super::respond::{error_response, error_response_with_retry, json_response, sse_response, status_code};
+use super::stream::{Passthrough, tapped_body};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
 use crate::usage::{Outcome, RequestRecord};
 
 /// How the upstream's answer becomes the client's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Answer {
-    /// Anthropic in, Anthropic upstream: bytes untouched.
-    AnthropicPassthrough,
-    /// Anthropic in, OpenAI Chat upstream.
-    AnthropicFromChat,
+    /// Same API on both sides: bytes untouched.
+    Passthrough(Format),
+    /// Through the IR, from the upstream's format to the client's.
+    Translate {
+        upstream: Format,
+        client: Format,
+        client_stream: ClientStream,
+    },
+}
+
+impl Answer {
+    fn client(self) -> Format {
+        match self {
+            Self::Passthrough(format) => format,
+            Self::Translate { client, .. } => client,
+        }
+    }
 }
 
 pub struct Relay<'a> {
     pub request: UpstreamRequest<'a>,
+    /// The client asked for a stream.
     pub stream: bool,
     pub answer: Answer,
 }
@@ -35,11 +48,20 @@ pub struct Relay<'a> {
 /// Upstream error bodies are read up to this size; the rest is dropped.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// Records the failure and answers in the client's format.
+pub fn fail(mut record: RequestRecord, format: Format, err: &ProxyError) -> Response {
+    let api_error = err.to_api_error();
+    record.set_status(api_error.status);
+    record.finish(Outcome::Error, Default::default(), Some(err.to_string()));
+    error_response(format, &api_error)
+}
+
 pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRecord) -> Response {
     let provider = relay.request.provider.id.to_string();
+    let client = relay.answer.client();
     let response = match state.upstreams.send(relay.request).await {
         Ok(response) => response,
-        Err(err) => return fail(record, &err),
+        Err(err) => return fail(record, client, &err),
     };
     let status = response.status();
     if !status.is_success() {
@@ -52,29 +74,41 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/event-stream"));
     if is_sse {
-        let upstream = response.bytes_stream().boxed();
-        let body = match relay.answer {
-            Answer::AnthropicPassthrough => {
-                tapped_body(upstream, AnthropicPassthrough::default(), record)
-            }
-            Answer::AnthropicFromChat => {
-                let transcoder = Transcoder::new(
-                    openai_chat::StreamDecoder::new(),
-                    anthropic::StreamEncoder::new(),
-                );
-                tapped_body(upstream, transcoder, record)
-            }
-        };
-        return sse_response(body);
+        return stream_answer(record, relay.answer, response);
     }
     let body = match response.bytes().await {
         Ok(body) => body,
         Err(err) => {
             let message = format!("upstream body failed: {err}");
-            return fail(record, &ProxyError::Connect { provider, message });
+            return fail(record, client, &ProxyError::Connect { provider, message });
         }
     };
     complete_answer(record, relay.answer, relay.stream, provider, &body)
+}
+
+fn stream_answer(record: RequestRecord, answer: Answer, response: reqwest::Response) -> Response {
+    let upstream_body = response.bytes_stream().boxed();
+    let body = match answer {
+        Answer::Passthrough(format) => match formats::stream_decoder(format) {
+            Ok(decoder) => tapped_body(upstream_body, Passthrough::new(format, StreamWatch::new(decoder)), record),
+            Err(err) => return fail(record, format, &err.into()),
+        },
+        Answer::Translate {
+            upstream,
+            client,
+            client_stream,
+        } => {
+            let decoder = formats::stream_decoder(upstream);
+            let encoder = formats::stream_encoder(client, client_stream);
+            match decoder.and_then(|decoder| Ok((decoder, encoder?))) {
+                Ok((decoder, encoder)) => {
+                    tapped_body(upstream_body, Transcoder::new(decoder, encoder), record)
+                }
+                Err(err) => return fail(record, client, &err.into()),
+            }
+        }
+    };
+    sse_response(body)
 }
 
 /// A non-streamed upstream answer (also when the client asked for a stream
@@ -86,31 +120,48 @@ fn complete_answer(
     provider: String,
     body: &Bytes,
 ) -> Response {
-    match answer {
-        Answer::AnthropicPassthrough => {
-            let usage = anthropic::usage_from_response(body);
-            record.finish(Outcome::Ok, usage, None);
-            json_response(StatusCode::OK, body.to_vec())
+    let (upstream, client, client_stream) = match answer {
+        Answer::Passthrough(format) => {
+            record.finish(Outcome::Ok, formats::usage_from_response(format, body), None);
+            return json_response(StatusCode::OK, body.to_vec());
         }
-        Answer::AnthropicFromChat => {
-            let response = match openai_chat::decode_response(body) {
-                Ok(response) => response,
-                Err(err) => {
-                    let message = err.to_string();
-                    return fail(record, &ProxyError::BadUpstreamAnswer { provider, message });
-                }
-            };
+        Answer::Translate {
+            upstream,
+            client,
+            client_stream,
+        } => (upstream, client, client_stream),
+    };
+    let mut response = match formats::decode_response(upstream, body) {
+        Ok(response) => response,
+        Err(err) => {
+            let message = err.to_string();
+            return fail(record, client, &ProxyError::BadUpstreamAnswer { provider, message });
+        }
+    };
+    if response.created == 0 {
+        response.created = client_stream.created;
+    }
+    let encoded = if client_wants_stream {
+        formats::stream_encoder(client, client_stream).map(|mut encoder| {
+            let mut out = Vec::new();
+            for event in switchyard_protocol::ir::response_events(&response) {
+                encoder.encode(&event, &mut out);
+            }
+            out
+        })
+    } else {
+        formats::encode_response(client, &response)
+    };
+    match encoded {
+        Ok(out) => {
             record.finish(Outcome::Ok, response.usage, None);
             if client_wants_stream {
-                let mut encoder = anthropic::StreamEncoder::new();
-                let mut out = Vec::new();
-                for event in switchyard_protocol::ir::response_events(&response) {
-                    encoder.encode(&event, &mut out);
-                }
-                return sse_response(axum::body::Body::from(out));
+                sse_response(axum::body::Body::from(out))
+            } else {
+                json_response(StatusCode::OK, out)
             }
-            json_response(StatusCode::OK, anthropic::encode_response(&response))
         }
+        Err(err) => fail(record, client, &err.into()),
     }
 }
 
@@ -121,11 +172,7 @@ async fn upstream_error(
     response: reqwest::Response,
 ) -> Response {
     let status = response.status().as_u16();
-    let status = if (400..600).contains(&status) {
-        status
-    } else {
-        502
-    };
+    let status = if (400..600).contains(&status) { status } else { 502 };
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let body = read_bounded(response).await;
     let message = upstream_message(&body);
@@ -138,17 +185,22 @@ async fn upstream_error(
     record.finish(Outcome::Error, Default::default(), Some(error.to_string()));
     match answer {
         // Same API on both sides: the upstream's own error body is already right.
-        Answer::AnthropicPassthrough => passthrough_error(status, body, retry_after),
-        Answer::AnthropicFromChat => {
-            error_response_with_retry(Format::Anthropic, &error.to_api_error(), retry_after)
+        Answer::Passthrough(format) => passthrough_error(format, status, body, retry_after),
+        Answer::Translate { client, .. } => {
+            error_response_with_retry(client, &error.to_api_error(), retry_after)
         }
     }
 }
 
-fn passthrough_error(status: u16, body: Vec<u8>, retry_after: Option<HeaderValue>) -> Response {
+fn passthrough_error(
+    format: Format,
+    status: u16,
+    body: Vec<u8>,
+    retry_after: Option<HeaderValue>,
+) -> Response {
     if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
         let error = ApiError::new(status, upstream_message(&body));
-        return error_response_with_retry(Format::Anthropic, &error, retry_after);
+        return error_response_with_retry(format, &error, retry_after);
     }
     let mut response = json_response(status_code(status), body);
     if let Some(value) = retry_after {

@@ -5,16 +5,11 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use switchyard_protocol::Format;
 use switchyard_protocol::error::ApiError;
-use switchyard_protocol::formats::{anthropic, openai_chat};
+use switchyard_protocol::formats;
 
 /// A JSON error body in `format`'s shape, with the right status.
 pub fn error_response(format: Format, error: &ApiError) -> Response {
-    let body = match format {
-        Format::Anthropic => anthropic::encode_error(error),
-        Format::OpenaiChat | Format::OpenaiResponses | Format::Gemini => {
-            openai_chat::encode_error(error)
-        }
-    };
+    let body = formats::encode_error(format, error);
     json_response(status_code(error.status), body)
 }
 

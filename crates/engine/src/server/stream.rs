@@ -9,9 +9,10 @@ use axum::body::Body;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use switchyard_protocol::error::ApiError;
-use switchyard_protocol::formats::anthropic;
+use switchyard_protocol::Format;
+use switchyard_protocol::formats;
 use switchyard_protocol::ir::Usage;
-use switchyard_protocol::{StreamDecode, StreamEncode, Transcoder};
+use switchyard_protocol::{StreamDecode, StreamEncode, StreamWatch, Transcoder};
 
 use crate::usage::{Outcome, RequestRecord};
 
@@ -52,40 +53,55 @@ where
     }
 }
 
-/// Anthropic bytes passed through untouched, watched for usage and for a
-/// proper end: a stream cut before `message_stop` gets an `error` event.
-#[derive(Default)]
-pub struct AnthropicPassthrough {
-    tap: anthropic::UsageTap,
+/// Bytes passed through untouched, watched for usage and for a proper end:
+/// a stream cut before its end marker gets an error event in its format.
+pub struct Passthrough {
+    format: Format,
+    watch: StreamWatch,
     error: Option<String>,
 }
 
-impl BodyTap for AnthropicPassthrough {
+impl Passthrough {
+    pub fn new(format: Format, watch: StreamWatch) -> Self {
+        Self {
+            format,
+            watch,
+            error: None,
+        }
+    }
+}
+
+impl BodyTap for Passthrough {
     fn feed(&mut self, chunk: Bytes) -> Bytes {
-        self.tap.feed(&chunk);
+        self.watch.feed(&chunk);
         chunk
     }
 
     fn finish(&mut self) -> Bytes {
-        self.tap.finish();
-        if self.tap.completed() {
+        self.watch.finish();
+        if let Some(error) = self.watch.error() {
+            // The upstream already told the client, in the stream itself.
+            self.error = Some(error.to_owned());
             return Bytes::new();
         }
-        self.fail("upstream stream ended before message_stop".into())
+        if self.watch.completed() {
+            return Bytes::new();
+        }
+        self.fail("upstream stream ended before its end marker".into())
     }
 
     fn fail(&mut self, message: String) -> Bytes {
-        let body = anthropic::encode_error(&ApiError::new(502, message.clone()));
+        let frame = formats::stream_error_frame(self.format, &ApiError::new(502, message.clone()));
         self.error = Some(message);
-        let mut out = Vec::with_capacity(body.len() + 24);
-        out.extend_from_slice(b"\n\nevent: error\ndata: ");
-        out.extend_from_slice(&body);
+        let mut out = Vec::with_capacity(frame.len() + 2);
+        // Ends whatever partial line the upstream left, so the event parses.
         out.extend_from_slice(b"\n\n");
+        out.extend_from_slice(&frame);
         Bytes::from(out)
     }
 
     fn usage(&self) -> Usage {
-        self.tap.usage()
+        self.watch.usage()
     }
 
     fn error(&self) -> Option<String> {

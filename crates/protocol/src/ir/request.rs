@@ -17,6 +17,9 @@ pub struct Request {
     pub top_k: Option<u32>,
     pub stop_sequences: Vec<String>,
     pub stream: bool,
+    /// The client wants usage reported in the stream (OpenAI's
+    /// `stream_options.include_usage`; always true for other formats).
+    pub stream_usage: bool,
     /// End-user identifier for upstream abuse tracking.
     pub user: Option<String>,
     pub reasoning: Option<Reasoning>,

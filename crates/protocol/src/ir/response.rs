@@ -5,6 +5,8 @@ use super::Part;
 pub struct Response {
     pub id: String,
     pub model: String,
+    /// Unix seconds; 0 when the upstream did not say.
+    pub created: u64,
     /// Text, reasoning and tool calls, in order.
     pub content: Vec<Part>,
     pub stop_reason: Option<StopReason>,

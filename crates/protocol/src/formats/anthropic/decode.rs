@@ -40,6 +40,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
         top_k: wire.top_k,
         stop_sequences: wire.stop_sequences,
         stream: wire.stream,
+        stream_usage: true,
         user: wire.metadata.and_then(|metadata| metadata.user_id),
         reasoning,
     })
@@ -218,7 +219,7 @@ fn required<T>(value: Option<T>, field: impl FnOnce() -> String) -> Result<T, De
     value.ok_or_else(|| DecodeError::Invalid(format!("{}: required field is missing", field())))
 }
 
-fn strip_tool_prefix(id: String) -> String {
+pub(super) fn strip_tool_prefix(id: String) -> String {
     match id.strip_prefix(TOOL_ID_PREFIX) {
         Some(rest) if !rest.is_empty() => rest.to_owned(),
         _ => id,

@@ -1,7 +1,9 @@
 //! Anthropic Messages API (`POST /v1/messages`).
 
 mod decode;
+mod decode_response;
 mod encode;
+mod encode_request;
 mod error;
 mod stream_encode;
 mod usage_tap;
@@ -9,10 +11,12 @@ mod validate;
 mod wire;
 
 pub use decode::decode_request;
+pub use decode_response::{StreamDecoder, decode_response, status_for_type};
 pub use encode::encode_response;
+pub use encode_request::encode_request;
 pub use error::{encode_error, error_type};
 pub use stream_encode::StreamEncoder;
-pub use usage_tap::{UsageTap, usage_from_response};
+pub use usage_tap::usage_from_response;
 pub use validate::{StreamSummary, validate_stream};
 
 /// Anthropic tool ids carry this prefix; other formats' ids get it on the way

@@ -3,10 +3,9 @@
 use serde::Deserialize;
 
 use crate::ir::Usage;
-use crate::sse::{SseFrame, SseParser};
 
 #[derive(Deserialize, Default)]
-struct UsageWire {
+pub(super) struct UsageWire {
     #[serde(default)]
     input_tokens: u64,
     #[serde(default)]
@@ -34,14 +33,6 @@ struct WithUsage {
     usage: Option<UsageWire>,
 }
 
-#[derive(Deserialize)]
-struct StreamEventWire {
-    #[serde(rename = "type")]
-    kind: String,
-    message: Option<WithUsage>,
-    usage: Option<UsageWire>,
-}
-
 /// Usage of a complete Anthropic `message` body; zero when absent.
 pub fn usage_from_response(body: &[u8]) -> Usage {
     serde_json::from_slice::<WithUsage>(body)
@@ -49,66 +40,4 @@ pub fn usage_from_response(body: &[u8]) -> Usage {
         .and_then(|message| message.usage)
         .map(Usage::from)
         .unwrap_or_default()
-}
-
-/// Watches an Anthropic SSE byte stream for usage, bytes split anywhere.
-#[derive(Debug, Default)]
-pub struct UsageTap {
-    parser: SseParser,
-    frames: Vec<SseFrame>,
-    usage: Usage,
-    stop_reason_seen: bool,
-}
-
-impl UsageTap {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn feed(&mut self, bytes: &[u8]) {
-        self.parser.feed(bytes, &mut self.frames);
-        self.drain();
-    }
-
-    pub fn finish(&mut self) {
-        self.parser.finish(&mut self.frames);
-        self.drain();
-    }
-
-    pub fn usage(&self) -> Usage {
-        self.usage
-    }
-
-    /// Whether `message_stop` arrived: the stream completed.
-    pub fn completed(&self) -> bool {
-        self.stop_reason_seen
-    }
-
-    fn drain(&mut self) {
-        for frame in self.frames.drain(..) {
-            // Only the events that carry usage are worth parsing.
-            let interesting = matches!(
-                frame.event.as_str(),
-                "message_start" | "message_delta" | "message_stop" | ""
-            );
-            if !interesting {
-                continue;
-            }
-            let Ok(event) = serde_json::from_str::<StreamEventWire>(&frame.data) else {
-                continue;
-            };
-            let usage = match event.kind.as_str() {
-                "message_start" => event.message.and_then(|message| message.usage),
-                "message_delta" => event.usage,
-                "message_stop" => {
-                    self.stop_reason_seen = true;
-                    None
-                }
-                _ => None,
-            };
-            if let Some(usage) = usage {
-                self.usage.merge(&Usage::from(usage));
-            }
-        }
-    }
 }

@@ -44,6 +44,7 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     Ok(Response {
         id: wire.id,
         model: wire.model,
+        created: wire.created,
         content,
         stop_reason: choice
             .finish_reason

@@ -11,6 +11,7 @@ use super::wire::{
 use crate::ir::{
     Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
 };
+use crate::formats::EncodeOptions;
 use crate::sse::write_json;
 
 /// Which field carries the output limit: OpenAI's reasoning models accept only
@@ -22,22 +23,9 @@ pub enum MaxTokensField {
     MaxCompletionTokens,
 }
 
-/// Per-upstream choices the request body depends on.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ChatOptions {
-    pub max_tokens_field: MaxTokensField,
-    /// Lowers the client's `max_tokens` to what the upstream model allows.
-    pub max_tokens_cap: Option<u32>,
-    /// Forward reasoning effort; non-reasoning models reject the field.
-    pub reasoning_effort: bool,
-}
-
 /// Encodes a request for an OpenAI-compatible upstream.
-pub fn encode_request(request: &Request, options: &ChatOptions) -> Vec<u8> {
-    let max_tokens = match (request.max_tokens, options.max_tokens_cap) {
-        (Some(asked), Some(cap)) => Some(asked.min(cap)),
-        (asked, cap) => asked.or(cap),
-    };
+pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
+    let max_tokens = options.cap_max_tokens(request.max_tokens);
     let (max_tokens, max_completion_tokens) = match options.max_tokens_field {
         MaxTokensField::MaxTokens => (max_tokens, None),
         MaxTokensField::MaxCompletionTokens => (None, max_tokens),
@@ -52,6 +40,7 @@ pub fn encode_request(request: &Request, options: &ChatOptions) -> Vec<u8> {
         top_p: request.top_p,
         stop: &request.stop_sequences,
         stream: request.stream,
+        // Always asked for: usage is how the gateway counts tokens.
         stream_options: request.stream.then_some(StreamOptions {
             include_usage: true,
         }),

@@ -127,6 +127,8 @@ pub(super) struct ChatResponseIn {
     #[serde(default)]
     pub id: String,
     #[serde(default)]
+    pub created: u64,
+    #[serde(default)]
     pub model: String,
     #[serde(default)]
     pub choices: Vec<ChoiceIn>,

@@ -1,0 +1,221 @@
+//! The generic request path: peek at the model, route, then pass the body
+//! through (same format on both sides) or translate it through the IR.
+
+use std::borrow::Cow;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use http::{HeaderMap, HeaderValue};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use switchyard_protocol::Format;
+use switchyard_protocol::error::DecodeError;
+use switchyard_protocol::formats::{self, ClientStream, EncodeOptions, openai_chat};
+
+use super::SharedState;
+use super::relay::{Answer, Relay};
+use crate::config::{Provider, ResolvedRoute};
+use crate::error::ProxyError;
+use crate::upstream::UpstreamRequest;
+use crate::usage::RequestRecord;
+
+/// Headers an Anthropic upstream needs from an Anthropic client.
+const FORWARDED_HEADERS: [&str; 2] = ["anthropic-version", "anthropic-beta"];
+const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// The client's side of one request.
+pub struct Inbound<'a> {
+    pub format: Format,
+    pub query: Option<&'a str>,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ProxyError> {
+    body.map_err(|err| DecodeError::Invalid(err.body_text()).into())
+}
+
+/// Routes the request and builds what to send upstream.
+pub fn prepare<'a>(
+    state: &'a SharedState,
+    inbound: &Inbound<'a>,
+    record: &mut RequestRecord,
+) -> Result<Relay<'a>, ProxyError> {
+    let peek = peek(inbound.body)?;
+    let route = resolve(state, &peek.model, record)?;
+    let provider = route.provider;
+    let upstream = provider.format;
+    if upstream == inbound.format {
+        let passthrough = inbound.format == Format::Anthropic;
+        let request = UpstreamRequest {
+            provider,
+            path: upstream_path(upstream)?,
+            query: inbound.query.filter(|_| passthrough),
+            forward_headers: upstream_headers(upstream, inbound.headers),
+            body: Bytes::from(replace_model(inbound.body, &peek, route.upstream_model)),
+        };
+        return Ok(Relay {
+            request,
+            stream: peek.stream,
+            answer: Answer::Passthrough(upstream),
+        });
+    }
+    let mut request = formats::decode_request(inbound.format, inbound.body)?;
+    route.upstream_model.clone_into(&mut request.model);
+    let body = formats::encode_request(upstream, &request, &encode_options(&route))?;
+    let client = ClientStream {
+        created: unix_now(),
+        include_usage: request.stream_usage,
+    };
+    Ok(Relay {
+        request: UpstreamRequest {
+            provider,
+            path: upstream_path(upstream)?,
+            query: None,
+            forward_headers: upstream_headers(upstream, &HeaderMap::new()),
+            body: Bytes::from(body),
+        },
+        stream: request.stream,
+        answer: Answer::Translate {
+            upstream,
+            client: inbound.format,
+            client_stream: client,
+        },
+    })
+}
+
+pub fn resolve<'c: 'm, 'm>(
+    state: &'c SharedState,
+    model: &'m str,
+    record: &mut RequestRecord,
+) -> Result<ResolvedRoute<'c, 'm>, ProxyError> {
+    record.set_client_model(model);
+    let route = state
+        .config
+        .resolve(model)
+        .ok_or_else(|| ProxyError::NoRoute {
+            model: model.to_owned(),
+        })?;
+    record.set_route(model, route.provider.id.as_ref(), route.upstream_model);
+    Ok(route)
+}
+
+fn upstream_path(format: Format) -> Result<&'static str, ProxyError> {
+    match format {
+        Format::Anthropic => Ok("/v1/messages"),
+        Format::OpenaiChat => Ok("/chat/completions"),
+        Format::OpenaiResponses => Ok("/responses"),
+        Format::Gemini => Err(DecodeError::Unsupported(
+            "Gemini upstreams are not supported yet".into(),
+        )
+        .into()),
+    }
+}
+
+/// Anthropic upstreams get the client's version and betas (or a default version).
+pub fn upstream_headers(upstream: Format, client: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    if upstream != Format::Anthropic {
+        return out;
+    }
+    for name in FORWARDED_HEADERS {
+        if let Some(value) = client.get(name) {
+            out.insert(name, value.clone());
+        }
+    }
+    if !out.contains_key("anthropic-version") {
+        out.insert(
+            "anthropic-version",
+            HeaderValue::from_static(DEFAULT_ANTHROPIC_VERSION),
+        );
+    }
+    out
+}
+
+fn encode_options(route: &ResolvedRoute<'_, '_>) -> EncodeOptions {
+    EncodeOptions {
+        max_tokens_field: max_tokens_field(route.provider),
+        max_tokens_cap: route.max_tokens,
+        reasoning_effort: route.provider.reasoning_effort,
+    }
+}
+
+/// OpenAI's own API wants `max_completion_tokens` (its reasoning models reject `max_tokens`).
+fn max_tokens_field(provider: &Provider) -> openai_chat::MaxTokensField {
+    if provider.base_url.contains("://api.openai.com") {
+        openai_chat::MaxTokensField::MaxCompletionTokens
+    } else {
+        openai_chat::MaxTokensField::MaxTokens
+    }
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+pub struct Peek<'a> {
+    pub model: Cow<'a, str>,
+    /// Byte range of the `model` value (quotes included) in the body.
+    pub model_span: (usize, usize),
+    pub stream: bool,
+}
+
+/// Reads only `model` and `stream`, without building the body in memory.
+pub fn peek(body: &[u8]) -> Result<Peek<'_>, DecodeError> {
+    #[derive(Deserialize)]
+    struct Wire<'a> {
+        #[serde(borrow)]
+        model: Option<&'a RawValue>,
+        #[serde(default)]
+        stream: Option<bool>,
+    }
+    let wire: Wire<'_> = DecodeError::parse(body)?;
+    let raw = wire
+        .model
+        .ok_or_else(|| DecodeError::Invalid("model: required field is missing".into()))?;
+    let model: Cow<'_, str> = serde_json::from_str(raw.get())
+        .map_err(|_| DecodeError::Invalid("model: expected a string".into()))?;
+    // The raw value borrows from `body`, so its offset is a pointer difference.
+    let start = (raw.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+    Ok(Peek {
+        model,
+        model_span: (start, start + raw.get().len()),
+        stream: wire.stream.unwrap_or(false),
+    })
+}
+
+/// The body with only the model's value replaced; every other byte is kept.
+pub fn replace_model(body: &[u8], peek: &Peek<'_>, model: &str) -> Vec<u8> {
+    let (start, end) = peek.model_span;
+    let mut out = Vec::with_capacity(body.len() + model.len());
+    out.extend_from_slice(&body[..start]);
+    switchyard_protocol::sse::write_json(&mut out, &model);
+    out.extend_from_slice(&body[end..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_model_keeps_every_other_byte() {
+        let body = br#"{"a" : [1, {"model":"inner"}], "model" :  "claude-x" ,"z":"\u00e9"}"#;
+        let found = peek(body).unwrap();
+        assert_eq!(found.model, "claude-x");
+        let out = replace_model(body, &found, "deep\"seek");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            r#"{"a" : [1, {"model":"inner"}], "model" :  "deep\"seek" ,"z":"\u00e9"}"#
+        );
+    }
+
+    #[test]
+    fn peek_rejects_missing_or_non_string_model() {
+        assert!(peek(br#"{"stream":true}"#).is_err());
+        assert!(peek(br#"{"model":5}"#).is_err());
+        assert!(peek(b"not json").is_err());
+    }
+}

@@ -1,0 +1,277 @@
+//! IR request → Anthropic Messages request body (for Anthropic upstreams
+//! reached from another client format).
+
+use serde::Serialize;
+
+use super::TOOL_ID_PREFIX;
+use super::encode::with_prefix;
+use crate::formats::EncodeOptions;
+use crate::ir::{
+    ImageSource, Message, Part, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
+};
+use crate::json::RawJson;
+use crate::sse::write_json;
+
+/// Anthropic requires `max_tokens`; clients of other formats may omit it.
+const DEFAULT_MAX_TOKENS: u32 = 8192;
+/// Anthropic's smallest thinking budget.
+const MIN_THINKING_BUDGET: u32 = 1024;
+
+#[derive(Serialize)]
+struct RequestOut<'a> {
+    model: &'a str,
+    max_tokens: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    system: Vec<BlockOut<'a>>,
+    messages: Vec<MessageOut<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    stop_sequences: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_p: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_k: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stream: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<ToolOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<ToolChoiceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<MetadataOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thinking: Option<ThinkingOut>,
+}
+
+#[derive(Serialize)]
+struct MessageOut<'a> {
+    role: &'static str,
+    content: Vec<BlockOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum BlockOut<'a> {
+    Text {
+        text: &'a str,
+    },
+    Image {
+        source: SourceOut<'a>,
+    },
+    ToolUse {
+        id: String,
+        name: &'a str,
+        input: &'a RawJson,
+    },
+    ToolResult {
+        tool_use_id: String,
+        content: Vec<BlockOut<'a>>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        is_error: bool,
+    },
+    Thinking {
+        thinking: &'a str,
+        signature: &'a str,
+    },
+    RedactedThinking {
+        data: &'a str,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum SourceOut<'a> {
+    Base64 { media_type: &'a str, data: &'a str },
+    Url { url: &'a str },
+}
+
+#[derive(Serialize)]
+struct ToolOut<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    input_schema: &'a RawJson,
+}
+
+#[derive(Serialize)]
+struct ToolChoiceOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    disable_parallel_tool_use: bool,
+}
+
+#[derive(Serialize)]
+struct MetadataOut<'a> {
+    user_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct ThinkingOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    budget_tokens: u32,
+}
+
+/// Encodes a request for an Anthropic upstream.
+pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
+    let max_tokens = options.cap_max_tokens(request.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
+    let thinking = thinking_for(request, max_tokens);
+    // Anthropic rejects sampling parameters next to extended thinking.
+    let sampling = thinking.is_none();
+    let (system, messages) = encode_messages(request);
+    let wire = RequestOut {
+        model: &request.model,
+        max_tokens,
+        system,
+        messages,
+        stop_sequences: &request.stop_sequences,
+        temperature: request.temperature.filter(|_| sampling),
+        top_p: request.top_p.filter(|_| sampling),
+        top_k: request.top_k.filter(|_| sampling),
+        stream: request.stream,
+        tools: request.tools.iter().map(encode_tool).collect(),
+        tool_choice: encode_tool_choice(request),
+        metadata: request.user.as_deref().map(|user_id| MetadataOut { user_id }),
+        thinking,
+    };
+    let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);
+    write_json(&mut out, &wire);
+    out
+}
+
+fn thinking_for(request: &Request, max_tokens: u32) -> Option<ThinkingOut> {
+    let reasoning = request.reasoning?;
+    // Anthropic refuses thinking when the tool choice forces a call; the
+    // client's explicit choice wins.
+    let forced = matches!(request.tool_choice, Some(ToolChoice::Required | ToolChoice::Tool(_)));
+    if forced && !request.tools.is_empty() {
+        return None;
+    }
+    let budget = reasoning.budget_tokens.unwrap_or(match reasoning.effort {
+        Some(ReasoningEffort::Minimal | ReasoningEffort::Low) => 2048,
+        Some(ReasoningEffort::High) => 24_576,
+        Some(ReasoningEffort::Medium) | None => 8192,
+    });
+    let budget = budget.max(MIN_THINKING_BUDGET);
+    // The budget must stay below max_tokens; without room, no thinking.
+    let budget = budget.min(max_tokens.saturating_sub(1));
+    (budget >= MIN_THINKING_BUDGET).then_some(ThinkingOut {
+        kind: "enabled",
+        budget_tokens: budget,
+    })
+}
+
+/// System messages before the first turn join `system`; later ones stay in place.
+fn encode_messages(request: &Request) -> (Vec<BlockOut<'_>>, Vec<MessageOut<'_>>) {
+    let mut system: Vec<BlockOut<'_>> =
+        request.system.iter().map(|text| BlockOut::Text { text }).collect();
+    let mut messages = Vec::with_capacity(request.messages.len());
+    for message in &request.messages {
+        let role = match message.role {
+            Role::System if messages.is_empty() => {
+                system.extend(text_blocks(message));
+                continue;
+            }
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        };
+        let content: Vec<BlockOut<'_>> = message.content.iter().filter_map(encode_part).collect();
+        if !content.is_empty() {
+            messages.push(MessageOut { role, content });
+        }
+    }
+    (system, messages)
+}
+
+fn text_blocks(message: &Message) -> impl Iterator<Item = BlockOut<'_>> {
+    message.content.iter().filter_map(|part| match part {
+        Part::Text(text) => Some(BlockOut::Text { text }),
+        _ => None,
+    })
+}
+
+fn encode_part(part: &Part) -> Option<BlockOut<'_>> {
+    Some(match part {
+        Part::Text(text) if text.is_empty() => return None,
+        Part::Text(text) => BlockOut::Text { text },
+        Part::Image(image) => BlockOut::Image {
+            source: encode_source(image),
+        },
+        Part::ToolCall {
+            id,
+            name,
+            arguments,
+        } => BlockOut::ToolUse {
+            id: with_prefix(TOOL_ID_PREFIX, id),
+            name,
+            input: arguments,
+        },
+        Part::ToolResult {
+            call_id,
+            content,
+            is_error,
+        } => BlockOut::ToolResult {
+            tool_use_id: with_prefix(TOOL_ID_PREFIX, call_id),
+            content: content.iter().map(encode_result_part).collect(),
+            is_error: *is_error,
+        },
+        // Only Anthropic-signed reasoning can go back to Anthropic.
+        Part::Reasoning {
+            text,
+            signature: Some(signature),
+        } => BlockOut::Thinking {
+            thinking: text,
+            signature,
+        },
+        Part::Reasoning { signature: None, .. } => return None,
+        Part::RedactedReasoning(data) => BlockOut::RedactedThinking { data },
+    })
+}
+
+fn encode_result_part(part: &ToolResultPart) -> BlockOut<'_> {
+    match part {
+        ToolResultPart::Text(text) => BlockOut::Text { text },
+        ToolResultPart::Image(image) => BlockOut::Image {
+            source: encode_source(image),
+        },
+    }
+}
+
+fn encode_source(image: &ImageSource) -> SourceOut<'_> {
+    match image {
+        ImageSource::Base64 { media_type, data } => SourceOut::Base64 { media_type, data },
+        ImageSource::Url(url) => SourceOut::Url { url },
+    }
+}
+
+fn encode_tool(tool: &Tool) -> ToolOut<'_> {
+    ToolOut {
+        name: &tool.name,
+        description: tool.description.as_deref(),
+        input_schema: &tool.parameters,
+    }
+}
+
+fn encode_tool_choice(request: &Request) -> Option<ToolChoiceOut<'_>> {
+    if request.tools.is_empty() {
+        return None;
+    }
+    let disable_parallel_tool_use = request.parallel_tool_calls == Some(false);
+    let (kind, name) = match &request.tool_choice {
+        None if !disable_parallel_tool_use => return None,
+        None | Some(ToolChoice::Auto) => ("auto", None),
+        Some(ToolChoice::Required) => ("any", None),
+        Some(ToolChoice::None) => ("none", None),
+        Some(ToolChoice::Tool(name)) => ("tool", Some(name.as_str())),
+    };
+    Some(ToolChoiceOut {
+        kind,
+        name,
+        disable_parallel_tool_use: disable_parallel_tool_use && kind != "none",
+    })
+}
