@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Scripted mock LLM upstream for the Switchyard end-to-end tests (stdlib only).
 
-Speaks two wire formats on one port:
+Speaks two wire formats on one port (three with ``--serve-responses``):
 
 * ``POST /v1/chat/completions`` - OpenAI Chat Completions (stream and non-stream)
 * ``POST /v1/messages``         - Anthropic Messages (stream and non-stream)
 * ``POST /v1/messages/count_tokens`` -> ``{"input_tokens": 42}``
+* ``POST /v1/responses``        - OpenAI Responses (stream and non-stream), only
+                                  with ``--serve-responses``: the harness
+                                  self-check that points Codex straight at the
+                                  mock. Without the flag it is a 404, so a
+                                  gateway cannot pass a Responses request
+                                  through by mistake.
 * ``GET  /v1/models``            - a harmless model list (Claude Code may ask)
 * anything else                  - 404 JSON
 
@@ -13,7 +19,12 @@ The "model" is a script driven by markers in the user's prompt:
 
 * ``WRITE_PATH=/abs/file``           -> a ``Write`` tool call creating that file
                                         with ``hello from switchyard\\n``
-* ``RUN_CMD=[[some shell command]]`` -> a ``Bash`` tool call running that command
+* ``RUN_CMD=[[some shell command]]`` -> a call to the client's shell tool,
+  picked from the request's tools (``SHELL_TOOLS``): Claude Code's ``Bash``
+  ``{"command", "description"}``; Codex's ``exec_command`` ``{"cmd"}``
+  (0.169), or ``shell`` / ``shell_command`` / ``local_shell`` with
+  ``command`` as an argv (``["bash", "-lc", cmd]``) or a string, as their
+  schema says. Without a known shell tool it falls back to ``Bash``.
 
 Once a tool result follows the user message that carried the marker, the
 answer is the text ``Done.``. Requests without tools (title generation, quota
@@ -112,10 +123,91 @@ def normalize_anthropic(body: dict) -> list[dict]:
     return msgs
 
 
-def decide(msgs: list[dict], has_tools: bool) -> dict:
+def normalize_responses(body: dict) -> list[dict]:
+    """OpenAI Responses ``input`` (a string or a list of items) as messages."""
+    inp = body.get("input")
+    if isinstance(inp, str):
+        return [{"role": "user", "text": inp, "tool_result": False}]
+    msgs = []
+    for it in inp or []:
+        if not isinstance(it, dict):
+            continue
+        t = it.get("type") or ("message" if "role" in it else None)
+        if t == "message":
+            role = it.get("role")
+            msgs.append(
+                {
+                    "role": role,
+                    "text": "\n".join(_texts(it.get("content"))) if role == "user" else "",
+                    "tool_result": False,
+                }
+            )
+        elif isinstance(t, str) and t.endswith("_output"):
+            # function_call_output, custom_tool_call_output, local_shell_call_output, ...
+            msgs.append({"role": "tool", "text": "", "tool_result": True})
+        else:
+            # function_call, reasoning, ... (the assistant side)
+            msgs.append({"role": "assistant", "text": "", "tool_result": False})
+    return msgs
+
+
+def tool_specs(body: dict) -> dict:
+    """{tool name: JSON schema of its arguments} for the tools of a request.
+
+    Understands OpenAI Chat (``{"type": "function", "function": {...}}``),
+    Anthropic (``{"name", "input_schema"}``), OpenAI Responses
+    (``{"type": "function", "name", "parameters"}``, ``namespace`` groups) and
+    hosted tools (``{"type": "local_shell"}``: keyed by their type).
+    """
+    out: dict = {}
+
+    def walk(tools):
+        for t in tools or []:
+            if not isinstance(t, dict):
+                continue
+            if isinstance(t.get("function"), dict):
+                fn = t["function"]
+                if fn.get("name"):
+                    out.setdefault(fn["name"], fn.get("parameters") or {})
+            elif t.get("type") == "namespace":
+                walk(t.get("tools"))
+            elif t.get("name"):
+                out.setdefault(t["name"], t.get("input_schema") or t.get("parameters") or {})
+            elif t.get("type"):
+                out.setdefault(t["type"], {})
+    walk(body.get("tools") or body.get("functions"))
+    return out
+
+
+# Shell tools, in order of preference: Claude Code's Bash, then Codex's
+# (0.169 declares exec_command {cmd}; older builds shell {command: [argv]},
+# shell_command {command: "..."} or the hosted local_shell).
+SHELL_TOOLS = ("Bash", "exec_command", "shell_command", "shell", "local_shell", "container.exec")
+
+
+def shell_call(tools: dict, cmd: str) -> tuple[str, dict]:
+    """(tool name, arguments) that make the client run ``cmd`` with its shell tool."""
+    name = next((n for n in SHELL_TOOLS if n in tools), "Bash")
+    if name == "Bash":
+        return name, {"command": cmd, "description": "run it"}
+    schema = tools.get(name) or {}
+    props = schema.get("properties") or {}
+    if name == "local_shell":
+        return name, {"command": ["bash", "-lc", cmd]}
+    if "cmd" in props or name == "exec_command":
+        return name, {"cmd": cmd}
+    ctype = (props.get("command") or {}).get("type")
+    if ctype == "array" or (ctype is None and name in ("shell", "container.exec")):
+        return name, {"command": ["bash", "-lc", cmd]}
+    return name, {"command": cmd}
+
+
+def decide(msgs: list[dict], has_tools: bool, tools: dict | None = None) -> dict:
     """Return the scripted action for a conversation.
 
     {"kind": "tool", "name": ..., "input": {...}} or {"kind": "text", "text": ...}
+    ``tools`` (from ``tool_specs``) picks the client's shell tool for RUN_CMD;
+    without it the shell tool is Claude Code's ``Bash``.
     """
     if not has_tools:
         return {"kind": "text", "text": SIDE_TEXT, "why": "side request (no tools)"}
@@ -137,11 +229,8 @@ def decide(msgs: list[dict], has_tools: bool) -> dict:
             break
         if c:
             marker_idx = i
-            action = {
-                "kind": "tool",
-                "name": "Bash",
-                "input": {"command": c.group(1).strip(), "description": "run it"},
-            }
+            name, args = shell_call(tools or {}, c.group(1).strip())
+            action = {"kind": "tool", "name": name, "input": args}
             break
     if action is None:
         return {"kind": "text", "text": SIDE_TEXT, "why": "no marker in user text"}
@@ -216,6 +305,7 @@ class Handler(BaseHTTPRequestHandler):
     log_path: str | None = None
     api_key: str = "sk-upstream-test"
     allow_bearer: bool = False
+    serve_responses: bool = False
     chunk_delay: float = 0.01
 
     def log_message(self, fmt, *args):  # quiet stderr
@@ -363,6 +453,11 @@ class Handler(BaseHTTPRequestHandler):
                 self._unauthorized(body, openai=False)
                 return
             self._anthropic(body or {}, raw)
+        elif route in ("/v1/responses", "/responses") and self.serve_responses:
+            if self.headers.get("Authorization") != f"Bearer {self.api_key}":
+                self._unauthorized(body, openai=True)
+                return
+            self._responses(body or {}, raw)
         else:
             self._not_found(body)
 
@@ -391,7 +486,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _openai(self, body: dict, raw: bytes):
         tools = body.get("tools") or body.get("functions") or []
-        action = decide(normalize_openai(body), bool(tools))
+        action = decide(normalize_openai(body), bool(tools), tool_specs(body))
         rf = body.get("response_format") or {}
         if action["kind"] == "text" and isinstance(rf, dict) and rf.get("type") in ("json_schema", "json_object"):
             schema = (rf.get("json_schema") or {}).get("schema") if rf.get("type") == "json_schema" else {}
@@ -484,7 +579,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _anthropic(self, body: dict, raw: bytes):
         tools = body.get("tools") or []
-        action = decide(normalize_anthropic(body), bool(tools))
+        action = decide(normalize_anthropic(body), bool(tools), tool_specs(body))
         fmt = (body.get("output_config") or {}).get("format") or {}
         if action["kind"] == "text" and isinstance(fmt, dict) and fmt.get("type") == "json_schema":
             action = {"kind": "text", "text": structured_text(fmt.get("schema")), "why": "structured output"}
@@ -601,6 +696,111 @@ class Handler(BaseHTTPRequestHandler):
         self._end_chunks()
 
 
+    # ---- OpenAI Responses (harness self-check only: --serve-responses) ----
+
+    def _responses(self, body: dict, raw: bytes):
+        tools = tool_specs(body)
+        action = decide(normalize_responses(body), bool(tools), tools)
+        fmt = (body.get("text") or {}).get("format") or {}
+        if action["kind"] == "text" and isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            action = {"kind": "text", "text": structured_text(fmt.get("schema")), "why": "structured output"}
+        model = body.get("model") or "unknown"
+        rid = "resp_" + uuid.uuid4().hex[:24]
+        created = int(time.time())
+        in_tok = estimate_tokens(raw)
+        call_id = None
+        if action["kind"] == "tool":
+            call_id = "call_" + uuid.uuid4().hex[:20]
+            args = json.dumps(action["input"])
+            out_tok = 20 + len(args) // 4
+            item = {
+                "type": "function_call",
+                "id": "fc_" + uuid.uuid4().hex[:24],
+                "call_id": call_id,
+                "name": action["name"],
+                "arguments": args,
+                "status": "completed",
+            }
+            reply = f"tool_call {action['name']}"
+        else:
+            out_tok = 2
+            item = {
+                "type": "message",
+                "id": "msg_" + uuid.uuid4().hex[:24],
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": action["text"], "annotations": []}],
+            }
+            reply = f"text {action['text']!r} ({action.get('why')})"
+        usage = {
+            "input_tokens": in_tok,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": out_tok,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": in_tok + out_tok,
+        }
+        stream = bool(body.get("stream"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"))
+
+        def response(status, output, with_usage):
+            return {
+                "id": rid,
+                "object": "response",
+                "created_at": created,
+                "status": status,
+                "error": None,
+                "incomplete_details": None,
+                "model": model,
+                "output": output,
+                "parallel_tool_calls": bool(body.get("parallel_tool_calls", True)),
+                "tool_choice": body.get("tool_choice", "auto"),
+                "tools": [],
+                "store": bool(body.get("store", False)),
+                "usage": usage if with_usage else None,
+            }
+
+        if not stream:
+            self._send_json(200, response("completed", [item], True))
+            return
+
+        seq = [0]
+
+        def ev(name, data):
+            data = dict({"type": name, "sequence_number": seq[0]}, **data)
+            seq[0] += 1
+            return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+        self._start_sse()
+        self._chunk(ev("response.created", {"response": response("in_progress", [], False)}))
+        self._chunk(ev("response.in_progress", {"response": response("in_progress", [], False)}))
+        if item["type"] == "function_call":
+            self._chunk(
+                ev("response.output_item.added", {"output_index": 0, "item": dict(item, arguments="", status="in_progress")})
+            )
+            for frag in split_fragments(args):
+                self._chunk(
+                    ev("response.function_call_arguments.delta", {"item_id": item["id"], "output_index": 0, "delta": frag})
+                )
+            self._chunk(
+                ev("response.function_call_arguments.done", {"item_id": item["id"], "output_index": 0, "arguments": args})
+            )
+        else:
+            text = action["text"]
+            ids = {"item_id": item["id"], "output_index": 0, "content_index": 0}
+            self._chunk(
+                ev("response.output_item.added", {"output_index": 0, "item": dict(item, content=[], status="in_progress")})
+            )
+            self._chunk(ev("response.content_part.added", dict(ids, part={"type": "output_text", "text": "", "annotations": []})))
+            for frag in [text[: len(text) // 2], text[len(text) // 2 :]]:
+                if frag:
+                    self._chunk(ev("response.output_text.delta", dict(ids, delta=frag)))
+            self._chunk(ev("response.output_text.done", dict(ids, text=text)))
+            self._chunk(ev("response.content_part.done", dict(ids, part=item["content"][0])))
+        self._chunk(ev("response.output_item.done", {"output_index": 0, "item": item}))
+        self._chunk(ev("response.completed", {"response": response("completed", [item], True)}))
+        self._end_chunks()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--host", default="127.0.0.1")
@@ -613,6 +813,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="also accept 'Authorization: Bearer KEY' on Anthropic routes (for pointing Claude Code straight at the mock)",
     )
+    ap.add_argument(
+        "--serve-responses",
+        action="store_true",
+        help="also serve POST /v1/responses (OpenAI Responses; for pointing Codex straight at the mock)",
+    )
     ap.add_argument("--chunk-delay", type=float, default=0.01, help="seconds between SSE chunks")
     args = ap.parse_args(argv)
 
@@ -620,6 +825,7 @@ def main(argv=None) -> int:
     Handler.api_key = args.key
     Handler.chunk_delay = args.chunk_delay
     Handler.allow_bearer = args.allow_bearer
+    Handler.serve_responses = args.serve_responses
     if args.log:
         open(args.log, "a").close()
 
