@@ -382,3 +382,40 @@ async fn count_tokens_is_estimated_for_chat_upstreams() {
     assert!((100..=110).contains(&tokens), "{tokens}");
     assert!(mock.seen().is_empty());
 }
+
+/// Small SSE writes must not wait for ACKs (Nagle + delayed ACK stalls each
+/// stream by ~40 ms on loopback without TCP_NODELAY).
+#[tokio::test]
+async fn issue3_streams_are_not_delayed_by_nagle() {
+    let (mock, gw) = setup().await;
+    const ROUNDS: usize = 10;
+    for _ in 0..ROUNDS {
+        let mut chunks: Vec<String> = (0..20)
+            .map(|i| chat_chunk(json!({"content": format!("t{i} ")}), None))
+            .collect();
+        chunks.push(chat_chunk(json!({}), Some("stop")));
+        chunks.push("data: [DONE]\n\n".into());
+        mock.push(Reply::Sse {
+            chunks,
+            delay: Duration::ZERO,
+        });
+    }
+    let started = std::time::Instant::now();
+    for _ in 0..ROUNDS {
+        let text = gw
+            .post("/v1/messages")
+            .json(&anthropic_request(true))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("message_stop"));
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(300),
+        "{ROUNDS} streams took {elapsed:?}"
+    );
+}

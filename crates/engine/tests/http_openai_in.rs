@@ -1,6 +1,10 @@
 //! OpenAI Chat Completions in: translated to an Anthropic upstream, or passed
 //! through to an OpenAI-compatible one.
-#![allow(clippy::allow_attributes, clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns"
+)]
 
 mod support;
 
@@ -18,7 +22,9 @@ fn chat_request(stream: bool) -> Value {
 }
 
 fn post(gw: &TestGateway) -> reqwest::RequestBuilder {
-    gw.client.post(gw.url("/v1/chat/completions")).bearer_auth(CLIENT_KEY)
+    gw.client
+        .post(gw.url("/v1/chat/completions"))
+        .bearer_auth(CLIENT_KEY)
 }
 
 #[tokio::test]
@@ -44,7 +50,10 @@ async fn chat_in_anthropic_upstream_non_stream() {
     assert_eq!(seen.headers["anthropic-version"], "2023-06-01");
     let sent = seen.json();
     assert_eq!(sent["model"], "upstream-model-1");
-    assert_eq!(sent["system"], json!([{"type": "text", "text": "Be brief."}]));
+    assert_eq!(
+        sent["system"],
+        json!([{"type": "text", "text": "Be brief."}])
+    );
     assert_eq!(sent["max_tokens"], 8192);
 }
 
@@ -80,12 +89,21 @@ async fn chat_in_chat_upstream_is_passed_through() {
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5}, "vendor_extra": true});
     mock.push(Reply::json(answer.clone()));
-    let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}],"vendor_knob":{"a":1}}"#;
-    let response = post(&gw).header("content-type", "application/json").body(body).send().await.unwrap();
+    let body =
+        r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}],"vendor_knob":{"a":1}}"#;
+    let response = post(&gw)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.json::<Value>().await.unwrap(), answer);
     let seen = &mock.seen()[0];
     assert_eq!(seen.path, "/v1/chat/completions");
-    assert_eq!(String::from_utf8_lossy(&seen.body), body.replace("claude-x", "upstream-model-1"));
+    assert_eq!(
+        String::from_utf8_lossy(&seen.body),
+        body.replace("claude-x", "upstream-model-1")
+    );
     assert_eq!(gw.recorder.wait_for(1).await[0].usage.output_tokens, 1);
 }
 
@@ -95,7 +113,8 @@ async fn chat_in_errors_use_the_openai_shape() {
     let gw = TestGateway::start("anthropic", &mock.url(), "").await;
     mock.push(Reply::Json {
         status: 429,
-        body: r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#.into(),
+        body: r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#
+            .into(),
         headers: vec![("retry-after", "3".into())],
     });
     let response = post(&gw).json(&chat_request(false)).send().await.unwrap();
@@ -105,10 +124,27 @@ async fn chat_in_errors_use_the_openai_shape() {
     assert_eq!(body["error"]["message"], "slow down");
     assert_eq!(body["error"]["type"], "rate_limit_error");
 
-    let bad = post(&gw).header("content-type", "application/json").body("{oops").send().await.unwrap();
+    let bad = post(&gw)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
-    assert_eq!(bad.json::<Value>().await.unwrap()["error"]["type"], "invalid_request_error");
-    let no_key = gw.client.post(gw.url("/v1/chat/completions")).json(&chat_request(false)).send().await.unwrap();
+    assert_eq!(
+        bad.json::<Value>().await.unwrap()["error"]["type"],
+        "invalid_request_error"
+    );
+    let no_key = gw
+        .client
+        .post(gw.url("/v1/chat/completions"))
+        .json(&chat_request(false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_key.status(), 401);
-    assert_eq!(no_key.json::<Value>().await.unwrap()["error"]["code"], "invalid_api_key");
+    assert_eq!(
+        no_key.json::<Value>().await.unwrap()["error"]["code"],
+        "invalid_api_key"
+    );
 }

@@ -9,6 +9,8 @@ use switchyard_protocol::formats::{anthropic, openai_chat};
 
 const CLAUDE_CODE: &[u8] =
     include_bytes!("../tests/fixtures/anthropic/claude_code_write_loop.req.json");
+/// The ~100 KB Claude Code-like body of `shared/bench` (gen_payloads.py).
+const LARGE: &[u8] = include_bytes!("../tests/fixtures/anthropic/bench_large.req.json");
 const SMALL: &[u8] = br#"{"model":"claude-sonnet-4-5-20250929","max_tokens":256,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}"#;
 
 fn translate_request(body: &[u8]) -> Vec<u8> {
@@ -18,7 +20,10 @@ fn translate_request(body: &[u8]) -> Vec<u8> {
     };
     request.model.clear();
     request.model.push_str("deepseek-chat");
-    openai_chat::encode_request(&request, &switchyard_protocol::formats::EncodeOptions::default())
+    openai_chat::encode_request(
+        &request,
+        &switchyard_protocol::formats::EncodeOptions::default(),
+    )
 }
 
 fn stream_50_chunks() -> Vec<u8> {
@@ -37,6 +42,10 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(CLAUDE_CODE.len() as u64));
     group.bench_function("claude_code_to_chat", |b| {
         b.iter(|| translate_request(black_box(CLAUDE_CODE)))
+    });
+    group.throughput(Throughput::Bytes(LARGE.len() as u64));
+    group.bench_function("large_100kb_to_chat", |b| {
+        b.iter(|| translate_request(black_box(LARGE)))
     });
     group.throughput(Throughput::Bytes(SMALL.len() as u64));
     group.bench_function("small_to_chat", |b| {

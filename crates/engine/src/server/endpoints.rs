@@ -9,7 +9,9 @@ use switchyard_protocol::Format;
 use switchyard_protocol::formats::anthropic;
 
 use super::SharedState;
-use super::proxy::{Inbound, body_or_error, peek, prepare, replace_model, resolve, upstream_headers};
+use super::proxy::{
+    Inbound, body_or_error, peek, prepare, replace_model, resolve, upstream_headers,
+};
 use super::relay::{fail, relay, relay_plain};
 use super::respond::json_response;
 use crate::error::ProxyError;
@@ -23,7 +25,15 @@ pub async fn messages(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    proxy(state, Format::Anthropic, "anthropic.messages", query, headers, body).await
+    proxy(
+        state,
+        Format::Anthropic,
+        "anthropic.messages",
+        query,
+        headers,
+        body,
+    )
+    .await
 }
 
 /// `POST /v1/chat/completions` (OpenAI Chat Completions).
@@ -32,7 +42,15 @@ pub async fn chat_completions(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    proxy(state, Format::OpenaiChat, "openai.chat", None, headers, body).await
+    proxy(
+        state,
+        Format::OpenaiChat,
+        "openai.chat",
+        None,
+        headers,
+        body,
+    )
+    .await
 }
 
 async fn proxy(
@@ -69,7 +87,9 @@ pub async fn count_tokens(
 ) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), "anthropic.count_tokens");
     let result = match body_or_error(body) {
-        Ok(body) => count_tokens_inner(&state, query.as_deref(), &headers, &body, &mut record).await,
+        Ok(body) => {
+            count_tokens_inner(&state, query.as_deref(), &headers, &body, &mut record).await
+        }
         Err(err) => Err(err),
     };
     match result {

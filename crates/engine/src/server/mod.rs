@@ -16,6 +16,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use switchyard_protocol::error::ApiError;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -107,6 +108,12 @@ impl Gateway {
         let shutdown = CancellationToken::new();
         let app = router(state);
         let signal = shutdown.clone();
+        // Without TCP_NODELAY, Nagle holds small SSE writes back ~40 ms.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY: {err}");
+            }
+        });
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { signal.cancelled().await })

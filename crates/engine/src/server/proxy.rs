@@ -105,10 +105,9 @@ fn upstream_path(format: Format) -> Result<&'static str, ProxyError> {
         Format::Anthropic => Ok("/v1/messages"),
         Format::OpenaiChat => Ok("/chat/completions"),
         Format::OpenaiResponses => Ok("/responses"),
-        Format::Gemini => Err(DecodeError::Unsupported(
-            "Gemini upstreams are not supported yet".into(),
-        )
-        .into()),
+        Format::Gemini => {
+            Err(DecodeError::Unsupported("Gemini upstreams are not supported yet".into()).into())
+        }
     }
 }
 

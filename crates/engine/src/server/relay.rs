@@ -10,7 +10,9 @@ use switchyard_protocol::formats::{self, ClientStream};
 use switchyard_protocol::{Format, StreamWatch, Transcoder};
 
 use super::SharedState;
-use super::respond::{error_response, error_response_with_retry, json_response, sse_response, status_code};
+use super::respond::{
+    error_response, error_response_with_retry, json_response, sse_response, status_code,
+};
 use super::stream::{Passthrough, tapped_body};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -90,7 +92,11 @@ fn stream_answer(record: RequestRecord, answer: Answer, response: reqwest::Respo
     let upstream_body = response.bytes_stream().boxed();
     let body = match answer {
         Answer::Passthrough(format) => match formats::stream_decoder(format) {
-            Ok(decoder) => tapped_body(upstream_body, Passthrough::new(format, StreamWatch::new(decoder)), record),
+            Ok(decoder) => tapped_body(
+                upstream_body,
+                Passthrough::new(format, StreamWatch::new(decoder)),
+                record,
+            ),
             Err(err) => return fail(record, format, &err.into()),
         },
         Answer::Translate {
@@ -122,7 +128,11 @@ fn complete_answer(
 ) -> Response {
     let (upstream, client, client_stream) = match answer {
         Answer::Passthrough(format) => {
-            record.finish(Outcome::Ok, formats::usage_from_response(format, body), None);
+            record.finish(
+                Outcome::Ok,
+                formats::usage_from_response(format, body),
+                None,
+            );
             return json_response(StatusCode::OK, body.to_vec());
         }
         Answer::Translate {
@@ -135,7 +145,11 @@ fn complete_answer(
         Ok(response) => response,
         Err(err) => {
             let message = err.to_string();
-            return fail(record, client, &ProxyError::BadUpstreamAnswer { provider, message });
+            return fail(
+                record,
+                client,
+                &ProxyError::BadUpstreamAnswer { provider, message },
+            );
         }
     };
     if response.created == 0 {
@@ -172,7 +186,11 @@ async fn upstream_error(
     response: reqwest::Response,
 ) -> Response {
     let status = response.status().as_u16();
-    let status = if (400..600).contains(&status) { status } else { 502 };
+    let status = if (400..600).contains(&status) {
+        status
+    } else {
+        502
+    };
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let body = read_bounded(response).await;
     let message = upstream_message(&body);

@@ -108,6 +108,9 @@ impl MockUpstream {
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            tcp.set_nodelay(true).unwrap();
+        });
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { addr, state }
     }

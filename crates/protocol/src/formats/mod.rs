@@ -46,7 +46,9 @@ pub struct ClientStream {
 }
 
 fn unsupported(format: Format, what: &str) -> DecodeError {
-    DecodeError::Unsupported(format!("{what} in the {format} format is not supported yet"))
+    DecodeError::Unsupported(format!(
+        "{what} in the {format} format is not supported yet"
+    ))
 }
 
 pub fn decode_request(format: Format, body: &[u8]) -> Result<Request, DecodeError> {

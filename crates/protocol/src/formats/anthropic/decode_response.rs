@@ -31,7 +31,9 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
         model: wire.model,
         created: 0,
         content,
-        stop_reason: wire.stop_reason.map(|reason| stop_reason(&reason, wire.stop_sequence)),
+        stop_reason: wire
+            .stop_reason
+            .map(|reason| stop_reason(&reason, wire.stop_sequence)),
         usage: Usage::from(wire.usage),
     })
 }
@@ -117,7 +119,11 @@ impl StreamDecoder {
         }
         match serde_json::from_str::<EventIn>(&frame.data) {
             Ok(event) => self.event(event, out),
-            Err(err) => self.fail(502, format!("upstream sent an unreadable event: {err}"), out),
+            Err(err) => self.fail(
+                502,
+                format!("upstream sent an unreadable event: {err}"),
+                out,
+            ),
         }
     }
 
@@ -189,7 +195,12 @@ impl StreamDecoder {
         });
     }
 
-    fn block_start(&mut self, index: Option<usize>, block: Option<Block>, out: &mut Vec<StreamEvent>) {
+    fn block_start(
+        &mut self,
+        index: Option<usize>,
+        block: Option<Block>,
+        out: &mut Vec<StreamEvent>,
+    ) {
         let (Some(index), Some(block)) = (index, block) else {
             return;
         };
@@ -208,7 +219,10 @@ impl StreamDecoder {
                     id: super::decode::strip_tool_prefix(block.id.unwrap_or_default()),
                     name: block.name.unwrap_or_default(),
                 };
-                (kind, input.map(|input| Delta::ToolArguments(input.get().to_owned())))
+                (
+                    kind,
+                    input.map(|input| Delta::ToolArguments(input.get().to_owned())),
+                )
             }
             _ => {
                 self.skipped.push(index);
@@ -221,7 +235,12 @@ impl StreamDecoder {
         }
     }
 
-    fn block_delta(&mut self, index: Option<usize>, delta: Option<DeltaIn>, out: &mut Vec<StreamEvent>) {
+    fn block_delta(
+        &mut self,
+        index: Option<usize>,
+        delta: Option<DeltaIn>,
+        out: &mut Vec<StreamEvent>,
+    ) {
         let (Some(index), Some(delta)) = (index, delta) else {
             return;
         };

@@ -118,7 +118,9 @@ struct ThinkingOut {
 
 /// Encodes a request for an Anthropic upstream.
 pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
-    let max_tokens = options.cap_max_tokens(request.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
+    let max_tokens = options
+        .cap_max_tokens(request.max_tokens)
+        .unwrap_or(DEFAULT_MAX_TOKENS);
     let thinking = thinking_for(request, max_tokens);
     // Anthropic rejects sampling parameters next to extended thinking.
     let sampling = thinking.is_none();
@@ -135,7 +137,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
         stream: request.stream,
         tools: request.tools.iter().map(encode_tool).collect(),
         tool_choice: encode_tool_choice(request),
-        metadata: request.user.as_deref().map(|user_id| MetadataOut { user_id }),
+        metadata: request
+            .user
+            .as_deref()
+            .map(|user_id| MetadataOut { user_id }),
         thinking,
     };
     let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);
@@ -147,7 +152,10 @@ fn thinking_for(request: &Request, max_tokens: u32) -> Option<ThinkingOut> {
     let reasoning = request.reasoning?;
     // Anthropic refuses thinking when the tool choice forces a call; the
     // client's explicit choice wins.
-    let forced = matches!(request.tool_choice, Some(ToolChoice::Required | ToolChoice::Tool(_)));
+    let forced = matches!(
+        request.tool_choice,
+        Some(ToolChoice::Required | ToolChoice::Tool(_))
+    );
     if forced && !request.tools.is_empty() {
         return None;
     }
@@ -167,8 +175,11 @@ fn thinking_for(request: &Request, max_tokens: u32) -> Option<ThinkingOut> {
 
 /// System messages before the first turn join `system`; later ones stay in place.
 fn encode_messages(request: &Request) -> (Vec<BlockOut<'_>>, Vec<MessageOut<'_>>) {
-    let mut system: Vec<BlockOut<'_>> =
-        request.system.iter().map(|text| BlockOut::Text { text }).collect();
+    let mut system: Vec<BlockOut<'_>> = request
+        .system
+        .iter()
+        .map(|text| BlockOut::Text { text })
+        .collect();
     let mut messages = Vec::with_capacity(request.messages.len());
     for message in &request.messages {
         let role = match message.role {
@@ -228,7 +239,9 @@ fn encode_part(part: &Part) -> Option<BlockOut<'_>> {
             thinking: text,
             signature,
         },
-        Part::Reasoning { signature: None, .. } => return None,
+        Part::Reasoning {
+            signature: None, ..
+        } => return None,
         Part::RedactedReasoning(data) => BlockOut::RedactedThinking { data },
     })
 }

@@ -1,6 +1,8 @@
 //! OpenAI Chat Completions request → IR (OpenAI clients and SDKs).
 
-use super::client_wire::{ChatMessageIn, ChatRequestIn, ChatRole, ContentPartIn, ImageUrlIn, ToolChoiceIn};
+use super::client_wire::{
+    ChatMessageIn, ChatRequestIn, ChatRole, ContentPartIn, ImageUrlIn, ToolChoiceIn,
+};
 use crate::error::DecodeError;
 use crate::formats::TextOr;
 use crate::ir::{
@@ -25,7 +27,9 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
         .map(|function| Tool {
             name: function.name,
             description: function.description,
-            parameters: function.parameters.unwrap_or_else(crate::json::empty_object),
+            parameters: function
+                .parameters
+                .unwrap_or_else(crate::json::empty_object),
         })
         .collect();
     Ok(Request {
@@ -45,7 +49,9 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
             Some(TextOr::Blocks(stops)) => stops,
         },
         stream: wire.stream,
-        stream_usage: wire.stream_options.is_some_and(|options| options.include_usage),
+        stream_usage: wire
+            .stream_options
+            .is_some_and(|options| options.include_usage),
         user: wire.user,
         reasoning: wire
             .reasoning_effort
@@ -79,16 +85,21 @@ fn decode_messages(wire: Vec<ChatMessageIn>) -> Result<(Vec<String>, Vec<Message
             }),
             ChatRole::Assistant => messages.push(assistant_message(message)),
             ChatRole::Tool | ChatRole::Function => {
-                let call_id = message
-                    .tool_call_id
-                    .ok_or_else(|| DecodeError::Invalid(format!("{}: required for tool messages", at("tool_call_id"))))?;
+                let call_id = message.tool_call_id.ok_or_else(|| {
+                    DecodeError::Invalid(format!(
+                        "{}: required for tool messages",
+                        at("tool_call_id")
+                    ))
+                })?;
                 let result = Part::ToolResult {
                     call_id,
                     content: vec![ToolResultPart::Text(plain_text(message.content))],
                     is_error: false,
                 };
                 match messages.last_mut() {
-                    Some(last) if last.role == Role::User && last.content.iter().all(is_tool_result) => {
+                    Some(last)
+                        if last.role == Role::User && last.content.iter().all(is_tool_result) =>
+                    {
                         last.content.push(result);
                     }
                     _ => messages.push(Message {

@@ -8,10 +8,10 @@ use super::wire::{
     ChatRequestOut, ContentOut, FunctionCallOut, FunctionOut, ImageUrlOut, MessageOut,
     NamedFunction, PartOut, StreamOptions, ToolCallOut, ToolChoiceOut, ToolOut,
 };
+use crate::formats::EncodeOptions;
 use crate::ir::{
     Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
 };
-use crate::formats::EncodeOptions;
 use crate::sse::write_json;
 
 /// Which field carries the output limit: OpenAI's reasoning models accept only
