@@ -21,6 +21,11 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Installs PKG only when CMD is missing (the machine may carry its own node or python).
+need_cmd() {
+  command -v "$1" >/dev/null 2>&1 || apt_install "$2"
+}
+
 ensure_rust() {
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
   if command -v cargo >/dev/null 2>&1; then return 0; fi
@@ -36,6 +41,9 @@ ensure_rust() {
 }
 
 ensure_build_deps() {
-  apt_install build-essential pkg-config ca-certificates python3
+  need_cmd cc build-essential
+  need_cmd pkg-config pkg-config
+  need_cmd python3 python3
+  [ -d /etc/ssl/certs ] || apt_install ca-certificates
   ensure_rust
 }
