@@ -2,7 +2,7 @@
 //! bytes in, bytes out, with usage and the stop reason tapped on the way.
 //! The async server only moves bytes through it.
 
-use crate::formats::{anthropic, openai_chat};
+use crate::formats::{anthropic, openai_chat, openai_responses};
 use crate::ir::{StopReason, StreamEvent, Usage};
 use crate::sse::{SseFrame, SseParser};
 
@@ -42,7 +42,11 @@ macro_rules! impl_stream_encode {
 }
 
 impl_stream_decode!(openai_chat::StreamDecoder, anthropic::StreamDecoder);
-impl_stream_encode!(openai_chat::StreamEncoder, anthropic::StreamEncoder);
+impl_stream_encode!(
+    openai_chat::StreamEncoder,
+    anthropic::StreamEncoder,
+    openai_responses::StreamEncoder
+);
 
 impl<T: StreamDecode + ?Sized> StreamDecode for Box<T> {
     fn feed(&mut self, frame: &SseFrame, out: &mut Vec<StreamEvent>) {

@@ -53,6 +53,23 @@ pub async fn chat_completions(
     .await
 }
 
+/// `POST /v1/responses` (OpenAI Responses: Codex CLI).
+pub async fn responses(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    proxy(
+        state,
+        Format::OpenaiResponses,
+        "openai.responses",
+        None,
+        headers,
+        body,
+    )
+    .await
+}
+
 async fn proxy(
     state: SharedState,
     format: Format,

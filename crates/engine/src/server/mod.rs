@@ -47,6 +47,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/messages", post(endpoints::messages))
         .route("/v1/messages/count_tokens", post(endpoints::count_tokens))
         .route("/v1/chat/completions", post(endpoints::chat_completions))
+        .route("/v1/responses", post(endpoints::responses))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -4,6 +4,7 @@
 
 pub mod anthropic;
 pub mod openai_chat;
+pub mod openai_responses;
 
 mod lenient;
 mod text_or;
@@ -55,6 +56,7 @@ pub fn decode_request(format: Format, body: &[u8]) -> Result<Request, DecodeErro
     match format {
         Format::Anthropic => anthropic::decode_request(body),
         Format::OpenaiChat => openai_chat::decode_request(body),
+        Format::OpenaiResponses => openai_responses::decode_request(body),
         other => Err(unsupported(other, "requests")),
     }
 }
@@ -83,6 +85,7 @@ pub fn encode_response(format: Format, response: &Response) -> Result<Vec<u8>, D
     match format {
         Format::Anthropic => Ok(anthropic::encode_response(response)),
         Format::OpenaiChat => Ok(openai_chat::encode_response(response)),
+        Format::OpenaiResponses => Ok(openai_responses::encode_response(response)),
         other => Err(unsupported(other, "answers")),
     }
 }
@@ -105,6 +108,9 @@ pub fn stream_encoder(
             client.created,
             client.include_usage,
         ))),
+        Format::OpenaiResponses => Ok(Box::new(openai_responses::StreamEncoder::new(
+            client.created,
+        ))),
         other => Err(unsupported(other, "streams")),
     }
 }
@@ -114,6 +120,7 @@ pub fn usage_from_response(format: Format, body: &[u8]) -> crate::ir::Usage {
     match format {
         Format::Anthropic => anthropic::usage_from_response(body),
         Format::OpenaiChat => openai_chat::usage_from_response(body),
+        Format::OpenaiResponses => openai_responses::usage_from_response(body),
         _ => crate::ir::Usage::default(),
     }
 }
@@ -130,6 +137,9 @@ pub fn encode_error(format: Format, error: &ApiError) -> Vec<u8> {
 
 /// The SSE frame that reports a failure mid-stream in `format`.
 pub fn stream_error_frame(format: Format, error: &ApiError) -> Vec<u8> {
+    if format == Format::OpenaiResponses {
+        return openai_responses::stream_error_frame(error);
+    }
     let body = encode_error(format, error);
     let mut out = Vec::with_capacity(body.len() + 24);
     if format == Format::Anthropic {

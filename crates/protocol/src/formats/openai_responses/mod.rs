@@ -1,0 +1,25 @@
+//! OpenAI Responses API (`POST /v1/responses`) as spoken by clients: Codex
+//! CLI and the OpenAI SDKs' `responses.create`. Stateless: the client sends
+//! the whole conversation as `input` items each time.
+
+mod client_wire;
+mod decode_request;
+mod encode_response;
+mod error;
+mod names;
+mod stream_encode;
+mod usage_tap;
+mod validate;
+
+pub use super::openai_chat::encode_error;
+pub use decode_request::decode_request;
+pub use encode_response::encode_response;
+pub use error::stream_error_frame;
+pub use stream_encode::StreamEncoder;
+pub use usage_tap::usage_from_response;
+pub use validate::{StreamSummary, validate_stream};
+
+const RESPONSE_ID_PREFIX: &str = "resp_";
+
+#[cfg(test)]
+mod tests;
