@@ -470,3 +470,34 @@ async fn json_answer_to_a_stream_request_is_replayed_as_a_stream() {
     assert_eq!(summary.stop_reason.as_deref(), Some("tool_use"));
     assert_eq!(summary.usage.unwrap()["output_tokens"], 4);
 }
+
+/// Codex hangs up as soon as it has the end marker, while the upstream
+/// connection is still open: that request is complete, not abandoned.
+#[tokio::test]
+async fn issue4_hanging_up_after_the_end_marker_is_a_complete_request() {
+    let (mock, gw) = setup().await;
+    mock.push(Reply::SseThenHang {
+        chunks: vec![
+            chat_chunk(json!({"content": "done"}), None),
+            chat_chunk(json!({}), Some("stop")),
+            "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ],
+    });
+    let mut response = gw
+        .post("/v1/messages")
+        .json(&anthropic_request(true))
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    while !seen.contains("message_stop") {
+        let chunk = response.chunk().await.unwrap().unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(response);
+    let events = gw.recorder.wait_for(1).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].outcome, Outcome::Ok);
+    assert_eq!(events[0].usage.output_tokens, 1);
+}

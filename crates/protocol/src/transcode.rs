@@ -151,6 +151,7 @@ pub struct Transcoder<D, E> {
     usage: Usage,
     stop_reason: Option<StopReason>,
     error: Option<String>,
+    completed: bool,
 }
 
 impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
@@ -164,6 +165,7 @@ impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
             usage: Usage::default(),
             stop_reason: None,
             error: None,
+            completed: false,
         }
     }
 
@@ -202,6 +204,11 @@ impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
         self.stop_reason.as_ref()
     }
 
+    /// The client has been sent the whole answer (its end marker included).
+    pub fn completed(&self) -> bool {
+        self.completed
+    }
+
     /// The error message, if the stream ended in one.
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
@@ -217,6 +224,7 @@ impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
                     self.stop_reason.clone_from(stop_reason);
                 }
                 StreamEvent::Error { message, .. } => self.error = Some(message.clone()),
+                StreamEvent::MessageStop => self.completed = true,
                 _ => {}
             }
             self.encoder.encode(&event, &mut out);

@@ -25,6 +25,8 @@ pub trait BodyTap: Send + 'static {
     fn fail(&mut self, message: String) -> Bytes;
     fn usage(&self) -> Usage;
     fn error(&self) -> Option<String>;
+    /// The whole answer has gone to the client: a hang-up now loses nothing.
+    fn completed(&self) -> bool;
 }
 
 impl<D, E> BodyTap for Transcoder<D, E>
@@ -50,6 +52,10 @@ where
 
     fn error(&self) -> Option<String> {
         Transcoder::error(self).map(str::to_owned)
+    }
+
+    fn completed(&self) -> bool {
+        Transcoder::completed(self)
     }
 }
 
@@ -107,6 +113,10 @@ impl BodyTap for Passthrough {
     fn error(&self) -> Option<String> {
         self.error.clone()
     }
+
+    fn completed(&self) -> bool {
+        self.watch.completed()
+    }
 }
 
 struct StreamState<S, T: BodyTap> {
@@ -131,7 +141,11 @@ impl<S, T: BodyTap> StreamState<S, T> {
 
 impl<S, T: BodyTap> Drop for StreamState<S, T> {
     fn drop(&mut self) {
-        if let Some(record) = self.record.take() {
+        // Clients (Codex, for one) may hang up as soon as they have the end
+        // marker, before the upstream closes: that is a complete answer.
+        if self.tap.completed() {
+            self.end();
+        } else if let Some(record) = self.record.take() {
             record.finish(Outcome::ClientGone, self.tap.usage(), None);
         }
     }

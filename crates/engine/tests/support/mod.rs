@@ -46,6 +46,8 @@ pub enum Reply {
     SseThenCut { chunks: Vec<String> },
     /// SSE chunks forever, slowly; `dropped` turns true when the gateway hangs up.
     Endless { dropped: Arc<AtomicBool> },
+    /// SSE chunks, then the connection stays open without another byte.
+    SseThenHang { chunks: Vec<String> },
     /// Never answers.
     Hang,
 }
@@ -184,6 +186,22 @@ async fn mock_handler(
                 let chunk = "data: {\"id\":\"e\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
                 Some((Ok::<_, Infallible>(Bytes::from(chunk)), guard))
             }))
+        }
+        Some(Reply::SseThenHang { chunks }) => {
+            let items = chunks.into_iter().map(|chunk| Some(Bytes::from(chunk)));
+            let items = items.chain(std::iter::once(None));
+            sse(futures_util::stream::unfold(
+                items,
+                |mut items| async move {
+                    match items.next()? {
+                        Some(chunk) => Some((Ok::<_, Infallible>(chunk), items)),
+                        None => {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                            None
+                        }
+                    }
+                },
+            ))
         }
         Some(Reply::Hang) => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
