@@ -271,3 +271,109 @@ async fn mid_stream_failure_is_response_failed() {
     let events = gw.recorder.wait_for(1).await;
     assert_eq!(events[0].outcome, Outcome::StreamError);
 }
+
+fn responses_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../protocol/tests/fixtures/openai_responses/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+async fn responses_gateway() -> (MockUpstream, TestGateway) {
+    let mock = MockUpstream::start().await;
+    let gw = TestGateway::start("openai_responses", &format!("{}/v1", mock.url()), "").await;
+    (mock, gw)
+}
+
+#[tokio::test]
+async fn responses_in_responses_upstream_is_passed_through_and_tapped() {
+    let (mock, gw) = responses_gateway().await;
+    let upstream = responses_fixture("tools_reasoning.stream.sse");
+    mock.push(Reply::sse(&[&upstream]));
+    let body = codex_request().to_string();
+    let response = post(&gw)
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), upstream);
+    let seen = &mock.seen()[0];
+    assert_eq!(seen.path, "/v1/responses");
+    assert_eq!(
+        String::from_utf8_lossy(&seen.body),
+        body.replace("claude-codex", "upstream-model-1")
+    );
+    let events = gw.recorder.wait_for(1).await;
+    assert_eq!(events[0].outcome, Outcome::Ok);
+    assert_eq!(events[0].usage.output_tokens, 80);
+    assert_eq!(events[0].usage.reasoning_tokens, 64);
+
+    let answer = responses_fixture("max_tokens.resp.json");
+    mock.push(Reply::Json {
+        status: 200,
+        body: answer.clone(),
+        headers: Vec::new(),
+    });
+    let plain = json!({"model": "claude-x", "input": "hi"});
+    let response = post(&gw).json(&plain).send().await.unwrap();
+    assert_eq!(response.text().await.unwrap(), answer);
+    let events = gw.recorder.wait_for(2).await;
+    assert_eq!(events[1].usage.cache_read_tokens, 100);
+}
+
+#[tokio::test]
+async fn cut_responses_passthrough_ends_in_response_failed() {
+    let (mock, gw) = responses_gateway().await;
+    mock.push(Reply::sse(&[&responses_fixture(
+        "done_only_cut.stream.sse",
+    )]));
+    let request = json!({"model": "claude-x", "input": "hi", "stream": true});
+    let text = post(&gw)
+        .json(&request)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.trim_end().ends_with("}"), "{text}");
+    let last = text.trim_end().rsplit("\n\n").next().unwrap();
+    assert!(last.starts_with("event: response.failed\ndata: "), "{last}");
+    assert!(last.contains("\"status\":\"failed\""), "{last}");
+    assert_eq!(
+        gw.recorder.wait_for(1).await[0].outcome,
+        Outcome::StreamError
+    );
+}
+
+#[tokio::test]
+async fn chat_in_responses_upstream_is_translated() {
+    let (mock, gw) = responses_gateway().await;
+    mock.push(Reply::sse(&[&responses_fixture("text.stream.sse")]));
+    let request = json!({
+        "model": "claude-x", "stream": true, "max_tokens": 64,
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+    });
+    let text = gw
+        .client
+        .post(gw.url("/v1/chat/completions"))
+        .bearer_auth(CLIENT_KEY)
+        .json(&request)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("\"content\":\"Hello\""), "{text}");
+    assert!(text.trim_end().ends_with("data: [DONE]"));
+    let seen = &mock.seen()[0];
+    assert_eq!(seen.path, "/v1/responses");
+    let sent = seen.json();
+    assert_eq!(sent["instructions"], "Be brief.");
+    assert_eq!(sent["input"][0]["content"][0]["text"], "hi");
+    assert_eq!(sent["max_output_tokens"], 64);
+    assert_eq!(sent["store"], false);
+}

@@ -41,7 +41,11 @@ macro_rules! impl_stream_encode {
     )*};
 }
 
-impl_stream_decode!(openai_chat::StreamDecoder, anthropic::StreamDecoder);
+impl_stream_decode!(
+    openai_chat::StreamDecoder,
+    anthropic::StreamDecoder,
+    openai_responses::StreamDecoder
+);
 impl_stream_encode!(
     openai_chat::StreamEncoder,
     anthropic::StreamEncoder,

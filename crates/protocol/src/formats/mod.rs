@@ -69,6 +69,7 @@ pub fn encode_request(
     match format {
         Format::Anthropic => Ok(anthropic::encode_request(request, options)),
         Format::OpenaiChat => Ok(openai_chat::encode_request(request, options)),
+        Format::OpenaiResponses => Ok(openai_responses::encode_request(request, options)),
         other => Err(unsupported(other, "upstreams")),
     }
 }
@@ -77,6 +78,7 @@ pub fn decode_response(format: Format, body: &[u8]) -> Result<Response, DecodeEr
     match format {
         Format::Anthropic => anthropic::decode_response(body),
         Format::OpenaiChat => openai_chat::decode_response(body),
+        Format::OpenaiResponses => openai_responses::decode_response(body),
         other => Err(unsupported(other, "answers")),
     }
 }
@@ -94,6 +96,7 @@ pub fn stream_decoder(format: Format) -> Result<Box<dyn StreamDecode + Send>, De
     match format {
         Format::Anthropic => Ok(Box::new(anthropic::StreamDecoder::new())),
         Format::OpenaiChat => Ok(Box::new(openai_chat::StreamDecoder::new())),
+        Format::OpenaiResponses => Ok(Box::new(openai_responses::StreamDecoder::new())),
         other => Err(unsupported(other, "streams")),
     }
 }

@@ -6,7 +6,7 @@ use super::client_wire::{
 };
 use super::names;
 use crate::error::DecodeError;
-use crate::formats::TextOr;
+use crate::formats::{LenientText, TextOr};
 use crate::ir::{
     ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
     ToolResultPart,
@@ -177,7 +177,7 @@ fn content_parts(content: Option<Lenient<PartIn>>, at: Path) -> Result<Vec<PartI
 }
 
 /// The text of text-like parts (`input_text`, `output_text`, `refusal`…).
-fn texts(parts: &[PartIn]) -> Vec<&str> {
+pub(super) fn texts(parts: &[PartIn]) -> Vec<&str> {
     parts
         .iter()
         .filter_map(|part| part.text.as_deref().or(part.refusal.as_deref()))
@@ -262,25 +262,33 @@ fn decode_call_output(item: ItemIn, at: Path) -> Result<Part, DecodeError> {
     })
 }
 
+fn decode_reasoning_item(item: ItemIn) -> Vec<Part> {
+    reasoning_part(item.summary, item.content, item.encrypted_content)
+        .into_iter()
+        .collect()
+}
+
 /// Summary text with `encrypted_content` is reasoning with its proof (how
 /// our encoder carries an Anthropic signature); `encrypted_content` alone
 /// is reasoning only its issuer can read.
-fn decode_reasoning_item(item: ItemIn) -> Vec<Part> {
-    let mut text = joined_text(item.summary);
+pub(super) fn reasoning_part(
+    summary: Option<Lenient<PartIn>>,
+    content: Option<Lenient<PartIn>>,
+    encrypted: LenientText,
+) -> Option<Part> {
+    let mut text = joined_text(summary);
     if text.is_empty() {
         // Open-weight models send their raw reasoning as `content`.
-        text = joined_text(item.content);
+        text = joined_text(content);
     }
-    let encrypted = item.encrypted_content.into_non_empty();
-    let part = match (text.is_empty(), encrypted) {
-        (false, signature) => Part::Reasoning { text, signature },
-        (true, Some(data)) => Part::RedactedReasoning(data),
-        (true, None) => return Vec::new(),
-    };
-    vec![part]
+    match (text.is_empty(), encrypted.into_non_empty()) {
+        (false, signature) => Some(Part::Reasoning { text, signature }),
+        (true, Some(data)) => Some(Part::RedactedReasoning(data)),
+        (true, None) => None,
+    }
 }
 
-fn joined_text(parts: Option<Lenient<PartIn>>) -> String {
+pub(super) fn joined_text(parts: Option<Lenient<PartIn>>) -> String {
     match parts {
         Some(Lenient::List(parts)) => texts(&parts).join("\n\n"),
         Some(Lenient::Text(text)) => text,
