@@ -3,6 +3,7 @@
 
 mod endpoints;
 mod guard;
+mod models;
 mod proxy;
 mod relay;
 mod respond;
@@ -44,6 +45,8 @@ pub type SharedState = Arc<AppState>;
 pub fn router(state: SharedState) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/v1/models", get(models::list_models))
+        .route("/v1beta/models", get(models::list_gemini_models))
         .route("/v1/messages", post(endpoints::messages))
         .route("/v1/messages/count_tokens", post(endpoints::count_tokens))
         .route("/v1/chat/completions", post(endpoints::chat_completions))

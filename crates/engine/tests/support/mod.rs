@@ -264,8 +264,28 @@ pub struct TestGateway {
 }
 
 impl TestGateway {
-    /// A gateway with one provider of `format` at `base_url`, routing every model to it.
+    /// A gateway with one provider of `format` at `base_url`, routing `claude-*` to it.
     pub async fn start(format: &str, base_url: &str, extra: &str) -> Self {
+        let routes = r#"
+[[routes]]
+model = "claude-*"
+provider = "mock"
+upstream_model = "upstream-model-1"
+"#;
+        Self::start_with_routes_and_extra(format, base_url, extra, routes).await
+    }
+
+    /// The same provider, with the given `[[routes]]` tables.
+    pub async fn start_with_routes(format: &str, base_url: &str, routes: &str) -> Self {
+        Self::start_with_routes_and_extra(format, base_url, "", routes).await
+    }
+
+    async fn start_with_routes_and_extra(
+        format: &str,
+        base_url: &str,
+        extra: &str,
+        routes: &str,
+    ) -> Self {
         let text = format!(
             r#"
 listen = "127.0.0.1:0"
@@ -278,10 +298,7 @@ api_key_env = "TEST_UPSTREAM_KEY"
 first_byte_timeout_ms = 2000
 connect_timeout_ms = 1000
 {extra}
-[[routes]]
-model = "claude-*"
-provider = "mock"
-upstream_model = "upstream-model-1"
+{routes}
 "#
         );
         let env = |name: &str| (name == "TEST_UPSTREAM_KEY").then(|| UPSTREAM_KEY.to_owned());
