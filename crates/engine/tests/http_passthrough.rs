@@ -145,3 +145,27 @@ async fn count_tokens_is_forwarded_to_anthropic_upstreams() {
     assert_eq!(seen.path, "/v1/messages/count_tokens");
     assert_eq!(seen.json()["model"], "upstream-model-1");
 }
+
+/// After a conversation ran on another provider, Claude Code sends back the
+/// thinking blocks the gateway synthesized (empty signature); Anthropic
+/// would refuse the whole request over them.
+#[tokio::test]
+async fn issue3_foreign_thinking_is_stripped_before_anthropic() {
+    let (mock, gw) = setup().await;
+    mock.push(Reply::json(json!({"id": "msg_1", "type": "message", "role": "assistant", "content": [],
+        "model": "upstream-model-1", "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}})));
+    let body = json!({"model": "claude-sonnet-4-5", "max_tokens": 10, "messages": [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "deepseek thought", "signature": ""},
+            {"type": "thinking", "thinking": "claude thought", "signature": "EqQBsig"},
+            {"type": "text", "text": "hello"}]},
+        {"role": "user", "content": "again"}]});
+    let response = gw.post("/v1/messages").json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = mock.seen()[0].json();
+    assert_eq!(sent["model"], "upstream-model-1");
+    let blocks = sent["messages"][1]["content"].as_array().unwrap();
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0]["signature"], "EqQBsig");
+}

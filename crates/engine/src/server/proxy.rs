@@ -52,7 +52,12 @@ pub fn prepare<'a>(
             path: upstream_path(upstream)?,
             query: inbound.query.filter(|_| passthrough),
             forward_headers: upstream_headers(upstream, inbound.headers),
-            body: Bytes::from(replace_model(inbound.body, &peek, route.upstream_model)),
+            body: Bytes::from(passthrough_body(
+                upstream,
+                inbound.body,
+                &peek,
+                route.upstream_model,
+            )?),
         };
         return Ok(Relay {
             request,
@@ -183,6 +188,24 @@ pub fn peek(body: &[u8]) -> Result<Peek<'_>, DecodeError> {
         model_span: (start, start + raw.get().len()),
         stream: wire.stream.unwrap_or(false),
     })
+}
+
+/// The body for a same-format upstream: the model replaced and, for
+/// Anthropic, thinking blocks it did not sign removed (it refuses them).
+fn passthrough_body(
+    format: Format,
+    body: &[u8],
+    peek: &Peek<'_>,
+    model: &str,
+) -> Result<Vec<u8>, DecodeError> {
+    let stripped = match format {
+        Format::Anthropic => formats::anthropic::strip_unsigned_thinking(body),
+        _ => None,
+    };
+    match stripped {
+        None => Ok(replace_model(body, peek, model)),
+        Some(stripped) => Ok(replace_model(&stripped, &self::peek(&stripped)?, model)),
+    }
 }
 
 /// The body with only the model's value replaced; every other byte is kept.
