@@ -77,8 +77,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot set up the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    Upstream(#[from] crate::upstream::UpstreamSetupError),
 }
 
 /// A running gateway.

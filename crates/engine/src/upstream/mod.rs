@@ -12,9 +12,22 @@ use switchyard_protocol::Format;
 use crate::config::{Config, Provider};
 use crate::error::ProxyError;
 
-/// HTTP clients for every configured provider.
+/// HTTP clients for every configured provider, with its base URL parsed once
+/// (parsing a URL per request cost as much as translating a small one).
 pub struct Upstreams {
-    clients: HashMap<String, reqwest::Client>,
+    clients: HashMap<String, (reqwest::Client, reqwest::Url)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamSetupError {
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("provider `{provider}`: base_url `{url}` is not a valid URL: {source}")]
+    BaseUrl {
+        provider: String,
+        url: String,
+        source: url::ParseError,
+    },
 }
 
 /// One request to send upstream.
@@ -29,16 +42,25 @@ pub struct UpstreamRequest<'a> {
 }
 
 impl Upstreams {
-    pub fn new(config: &Config) -> Result<Self, reqwest::Error> {
+    pub fn new(config: &Config) -> Result<Self, UpstreamSetupError> {
         let mut clients = HashMap::new();
         for provider in &config.providers {
             let client = reqwest::Client::builder()
                 .connect_timeout(provider.connect_timeout)
                 .pool_idle_timeout(std::time::Duration::from_secs(90))
                 .tcp_nodelay(true)
+                // LLM APIs do not redirect; following one could carry a key elsewhere.
+                .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
                 .build()?;
-            clients.insert(provider.id.to_string(), client);
+            let base = reqwest::Url::parse(&provider.base_url).map_err(|source| {
+                UpstreamSetupError::BaseUrl {
+                    provider: provider.id.to_string(),
+                    url: provider.base_url.clone(),
+                    source,
+                }
+            })?;
+            clients.insert(provider.id.to_string(), (client, base));
         }
         Ok(Self { clients })
     }
@@ -50,18 +72,14 @@ impl Upstreams {
     ) -> Result<reqwest::Response, ProxyError> {
         let provider = request.provider;
         let provider_id = provider.id.to_string();
-        let client = self
+        let (client, base) = self
             .clients
             .get(&provider_id)
             .ok_or_else(|| ProxyError::Connect {
                 provider: provider_id.clone(),
                 message: "provider has no HTTP client (configuration changed?)".into(),
             })?;
-        let mut url = format!("{}{}", provider.base_url, request.path);
-        if let Some(query) = request.query.filter(|query| !query.is_empty()) {
-            url.push('?');
-            url.push_str(query);
-        }
+        let url = upstream_url(base, request.path, request.query);
         let mut headers = request.forward_headers;
         headers.insert(
             http::header::CONTENT_TYPE,
@@ -93,6 +111,15 @@ impl Upstreams {
             }),
         }
     }
+}
+
+/// `base` + `path` (+ `?query`), without parsing the whole URL again.
+fn upstream_url(base: &reqwest::Url, path: &str, query: Option<&str>) -> reqwest::Url {
+    let mut url = base.clone();
+    let full_path = format!("{}{path}", base.path().trim_end_matches('/'));
+    url.set_path(&full_path);
+    url.set_query(query.filter(|query| !query.is_empty()));
+    url
 }
 
 fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
