@@ -89,7 +89,11 @@ async fn proxy(
         headers: &headers,
         body: &body,
     };
-    match prepare(&state, &inbound, &mut record) {
+    let prepared = prepare(&state, &inbound, &mut record);
+    // The client's body is not needed once translated: free it before the
+    // upstream answers (it can be megabytes of images).
+    drop(body);
+    match prepared {
         Ok(prepared) => relay(&state, prepared, record).await,
         Err(err) => fail(record, format, &err),
     }
@@ -132,7 +136,7 @@ async fn count_tokens_inner(
         let request = UpstreamRequest {
             provider: route.provider,
             path: "/v1/messages/count_tokens",
-            query,
+            query: query.map(str::to_owned),
             forward_headers: upstream_headers(Format::Anthropic, headers),
             body: Bytes::from(replace_model(body, &peek, route.upstream_model)),
         };

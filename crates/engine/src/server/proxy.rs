@@ -36,11 +36,11 @@ pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Proxy
 }
 
 /// Routes the request and builds what to send upstream.
-pub fn prepare<'a>(
-    state: &'a SharedState,
-    inbound: &Inbound<'a>,
+pub fn prepare<'s>(
+    state: &'s SharedState,
+    inbound: &Inbound<'_>,
     record: &mut RequestRecord,
-) -> Result<Relay<'a>, ProxyError> {
+) -> Result<Relay<'s>, ProxyError> {
     let peek = peek(inbound.body)?;
     let route = resolve(state, &peek.model, record)?;
     let provider = route.provider;
@@ -50,7 +50,7 @@ pub fn prepare<'a>(
         let request = UpstreamRequest {
             provider,
             path: upstream_path(upstream)?,
-            query: inbound.query.filter(|_| passthrough),
+            query: inbound.query.filter(|_| passthrough).map(str::to_owned),
             forward_headers: upstream_headers(upstream, inbound.headers),
             body: Bytes::from(passthrough_body(
                 upstream,

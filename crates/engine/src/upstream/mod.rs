@@ -35,7 +35,7 @@ pub struct UpstreamRequest<'a> {
     pub provider: &'a Provider,
     /// Path after the provider's base URL, e.g. `/chat/completions`.
     pub path: &'a str,
-    pub query: Option<&'a str>,
+    pub query: Option<String>,
     /// Client headers to forward (Anthropic version and betas).
     pub forward_headers: HeaderMap,
     pub body: Bytes,
@@ -79,7 +79,7 @@ impl Upstreams {
                 provider: provider_id.clone(),
                 message: "provider has no HTTP client (configuration changed?)".into(),
             })?;
-        let url = upstream_url(base, request.path, request.query);
+        let url = upstream_url(base, request.path, request.query.as_deref());
         let mut headers = request.forward_headers;
         headers.insert(
             http::header::CONTENT_TYPE,
