@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Scripted mock LLM upstream for the Switchyard end-to-end tests (stdlib only).
 
-Speaks two wire formats on one port (three with ``--serve-responses``):
+Speaks two wire formats on one port (more with ``--serve-responses`` and
+``--serve-gemini``):
 
 * ``POST /v1/chat/completions`` - OpenAI Chat Completions (stream and non-stream)
 * ``POST /v1/messages``         - Anthropic Messages (stream and non-stream)
@@ -12,6 +13,13 @@ Speaks two wire formats on one port (three with ``--serve-responses``):
                                   mock. Without the flag it is a 404, so a
                                   gateway cannot pass a Responses request
                                   through by mistake.
+* ``POST /v1beta/models/{model}:generateContent``,
+  ``:streamGenerateContent?alt=sse`` and ``:countTokens`` - Gemini API, only
+                                  with ``--serve-gemini`` (the harness
+                                  self-check that points Gemini CLI straight at
+                                  the mock; a 404 otherwise, for the same
+                                  reason). The key is ``x-goog-api-key`` (or
+                                  ``?key=``).
 * ``GET  /v1/models``            - a harmless model list (Claude Code may ask)
 * anything else                  - 404 JSON
 
@@ -24,7 +32,10 @@ The "model" is a script driven by markers in the user's prompt:
   ``{"command", "description"}``; Codex's ``exec_command`` ``{"cmd"}``
   (0.169), or ``shell`` / ``shell_command`` / ``local_shell`` with
   ``command`` as an argv (``["bash", "-lc", cmd]``) or a string, as their
-  schema says. Without a known shell tool it falls back to ``Bash``.
+  schema says; Gemini CLI's ``run_shell_command`` ``{"command", ...}`` (its
+  declaration comes as ``functionDeclarations`` with ``parametersJsonSchema``
+  or ``parameters`` when talking Gemini, or translated by the gateway).
+  Without a known shell tool it falls back to ``Bash``.
 
 Once a tool result follows the user message that carried the marker, the
 answer is the text ``Done.``. Requests without tools (title generation, quota
@@ -55,11 +66,13 @@ import time
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 WRITE_CONTENT = "hello from switchyard\n"
 WRITE_RE = re.compile(r"WRITE_PATH=(/[^\s\"'`<>]+)")
 CMD_RE = re.compile(r"RUN_CMD=\[\[(.+?)\]\]", re.S)
+# Gemini API: /v1beta/models/{model}:{method}
+GEMINI_RE = re.compile(r"^/(v1beta|v1|v1alpha)/models/([^/:]+):(generateContent|streamGenerateContent|countTokens)$")
 DONE_TEXT = "Done."
 SIDE_TEXT = "OK"
 
@@ -151,13 +164,35 @@ def normalize_responses(body: dict) -> list[dict]:
     return msgs
 
 
+def normalize_gemini(body: dict) -> list[dict]:
+    """Gemini ``contents`` as messages; a ``functionResponse`` part is a tool result."""
+    msgs = []
+    for c in body.get("contents") or []:
+        if not isinstance(c, dict):
+            continue
+        role = c.get("role") or "user"
+        parts = [p for p in c.get("parts") or [] if isinstance(p, dict)]
+        msgs.append(
+            {
+                "role": "assistant" if role == "model" else role,
+                "text": "\n".join(p["text"] for p in parts if isinstance(p.get("text"), str) and not p.get("thought"))
+                if role == "user"
+                else "",
+                "tool_result": any("functionResponse" in p for p in parts),
+            }
+        )
+    return msgs
+
+
 def tool_specs(body: dict) -> dict:
     """{tool name: JSON schema of its arguments} for the tools of a request.
 
     Understands OpenAI Chat (``{"type": "function", "function": {...}}``),
     Anthropic (``{"name", "input_schema"}``), OpenAI Responses
-    (``{"type": "function", "name", "parameters"}``, ``namespace`` groups) and
-    hosted tools (``{"type": "local_shell"}``: keyed by their type).
+    (``{"type": "function", "name", "parameters"}``, ``namespace`` groups),
+    Gemini (``{"functionDeclarations": [{"name", "parametersJsonSchema" or
+    "parameters"}]}``) and hosted tools (``{"type": "local_shell"}``: keyed
+    by their type).
     """
     out: dict = {}
 
@@ -171,6 +206,10 @@ def tool_specs(body: dict) -> dict:
                     out.setdefault(fn["name"], fn.get("parameters") or {})
             elif t.get("type") == "namespace":
                 walk(t.get("tools"))
+            elif isinstance(t.get("functionDeclarations"), list):
+                for fd in t["functionDeclarations"]:
+                    if isinstance(fd, dict) and fd.get("name"):
+                        out.setdefault(fd["name"], fd.get("parametersJsonSchema") or fd.get("parameters") or {})
             elif t.get("name"):
                 out.setdefault(t["name"], t.get("input_schema") or t.get("parameters") or {})
             elif t.get("type"):
@@ -181,8 +220,9 @@ def tool_specs(body: dict) -> dict:
 
 # Shell tools, in order of preference: Claude Code's Bash, then Codex's
 # (0.169 declares exec_command {cmd}; older builds shell {command: [argv]},
-# shell_command {command: "..."} or the hosted local_shell).
-SHELL_TOOLS = ("Bash", "exec_command", "shell_command", "shell", "local_shell", "container.exec")
+# shell_command {command: "..."} or the hosted local_shell), then Gemini CLI's
+# run_shell_command {command: "...", description?, dir_path?, is_background?}.
+SHELL_TOOLS = ("Bash", "exec_command", "shell_command", "shell", "local_shell", "container.exec", "run_shell_command")
 
 
 def shell_call(tools: dict, cmd: str) -> tuple[str, dict]:
@@ -196,6 +236,11 @@ def shell_call(tools: dict, cmd: str) -> tuple[str, dict]:
         return name, {"command": ["bash", "-lc", cmd]}
     if "cmd" in props or name == "exec_command":
         return name, {"cmd": cmd}
+    if name == "run_shell_command":
+        args = {"command": cmd}
+        if "description" in props:
+            args["description"] = "run it"
+        return name, args
     ctype = (props.get("command") or {}).get("type")
     if ctype == "array" or (ctype is None and name in ("shell", "container.exec")):
         return name, {"command": ["bash", "-lc", cmd]}
@@ -245,7 +290,9 @@ def schema_example(schema) -> object:
         return "Switchyard e2e"
     t = schema.get("type")
     if isinstance(t, list):
-        t = next((x for x in t if x != "null"), "string")
+        t = next((x for x in t if str(x).lower() != "null"), "string")
+    if isinstance(t, str):
+        t = t.lower()  # Gemini's OpenAPI subset spells types OBJECT, STRING, ...
     if "enum" in schema and schema["enum"]:
         return schema["enum"][0]
     if t == "object" or "properties" in schema:
@@ -306,6 +353,7 @@ class Handler(BaseHTTPRequestHandler):
     api_key: str = "sk-upstream-test"
     allow_bearer: bool = False
     serve_responses: bool = False
+    serve_gemini: bool = False
     chunk_delay: float = 0.01
 
     def log_message(self, fmt, *args):  # quiet stderr
@@ -458,8 +506,23 @@ class Handler(BaseHTTPRequestHandler):
                 self._unauthorized(body, openai=True)
                 return
             self._responses(body or {}, raw)
+        elif GEMINI_RE.match(route) and self.serve_gemini:
+            if not self._gemini_authorized():
+                self._log(body, 401, "unauthorized")
+                self._send_json(
+                    401,
+                    {"error": {"code": 401, "message": "API key not valid. Please pass a valid API key.", "status": "UNAUTHENTICATED"}},
+                )
+                return
+            m = GEMINI_RE.match(route)
+            self._gemini(m.group(2), m.group(3), body or {}, raw)
         else:
             self._not_found(body)
+
+    def _gemini_authorized(self) -> bool:
+        if self.headers.get("x-goog-api-key") == self.api_key:
+            return True
+        return parse_qs(urlsplit(self.path).query).get("key") == [self.api_key]
 
     def _anthropic_authorized(self) -> bool:
         if self.headers.get("x-api-key") == self.api_key:
@@ -801,6 +864,64 @@ class Handler(BaseHTTPRequestHandler):
         self._end_chunks()
 
 
+    # ---- Gemini API (harness self-check only: --serve-gemini) --------------
+
+    def _gemini(self, model: str, method: str, body: dict, raw: bytes):
+        if method == "countTokens":
+            self._log(body, 200, "countTokens")
+            self._send_json(200, {"totalTokens": 42})
+            return
+        tools = tool_specs(body)
+        action = decide(normalize_gemini(body), bool(tools), tools)
+        gc = body.get("generationConfig") or {}
+        if action["kind"] == "text" and (
+            gc.get("responseMimeType") == "application/json" or "responseJsonSchema" in gc or "responseSchema" in gc
+        ):
+            schema = gc.get("responseJsonSchema") or gc.get("responseSchema") or {}
+            action = {"kind": "text", "text": structured_text(schema), "why": "structured output"}
+        in_tok = estimate_tokens(raw)
+        call_id = None
+        if action["kind"] == "tool":
+            call_id = "call_" + uuid.uuid4().hex[:20]
+            out_tok = 20 + len(json.dumps(action["input"])) // 4
+            parts = [{"functionCall": {"id": call_id, "name": action["name"], "args": action["input"]}}]
+            reply = f"tool_call {action['name']}"
+        else:
+            out_tok = 2
+            parts = [{"text": action["text"]}]
+            reply = f"text {action['text']!r} ({action.get('why')})"
+        stream = method == "streamGenerateContent"
+        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"))
+        usage = {"promptTokenCount": in_tok, "candidatesTokenCount": out_tok, "totalTokenCount": in_tok + out_tok}
+        rid = uuid.uuid4().hex[:22]
+
+        def resp(parts, finish=None, with_usage=False):
+            cand = {"content": {"role": "model", "parts": parts}, "index": 0}
+            if finish:
+                cand["finishReason"] = finish
+            obj = {"candidates": [cand], "modelVersion": model, "responseId": rid}
+            if with_usage:
+                obj["usageMetadata"] = usage
+            return obj
+
+        if not stream:
+            self._send_json(200, resp(parts, "STOP", True))
+            return
+        # Like the real API: ``data: {json}\r\n\r\n`` per chunk, a functionCall
+        # part arrives whole, text arrives in pieces, and the last chunk carries
+        # finishReason and usageMetadata.
+        self._start_sse()
+        if action["kind"] == "tool":
+            self._chunk("data: " + json.dumps(resp(parts, "STOP", True)) + "\r\n\r\n")
+        else:
+            text = action["text"]
+            frags = [f for f in (text[: len(text) // 2], text[len(text) // 2 :]) if f]
+            for i, frag in enumerate(frags):
+                last = i == len(frags) - 1
+                self._chunk("data: " + json.dumps(resp([{"text": frag}], "STOP" if last else None, last)) + "\r\n\r\n")
+        self._end_chunks()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--host", default="127.0.0.1")
@@ -818,6 +939,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="also serve POST /v1/responses (OpenAI Responses; for pointing Codex straight at the mock)",
     )
+    ap.add_argument(
+        "--serve-gemini",
+        action="store_true",
+        help="also serve POST /v1beta/models/{m}:generateContent|streamGenerateContent|countTokens (Gemini API; for pointing Gemini CLI straight at the mock)",
+    )
     ap.add_argument("--chunk-delay", type=float, default=0.01, help="seconds between SSE chunks")
     args = ap.parse_args(argv)
 
@@ -826,6 +952,7 @@ def main(argv=None) -> int:
     Handler.chunk_delay = args.chunk_delay
     Handler.allow_bearer = args.allow_bearer
     Handler.serve_responses = args.serve_responses
+    Handler.serve_gemini = args.serve_gemini
     if args.log:
         open(args.log, "a").close()
 
