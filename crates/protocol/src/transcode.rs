@@ -2,7 +2,7 @@
 //! bytes in, bytes out, with usage and the stop reason tapped on the way.
 //! The async server only moves bytes through it.
 
-use crate::formats::{anthropic, openai_chat, openai_responses};
+use crate::formats::{anthropic, gemini, openai_chat, openai_responses};
 use crate::ir::{StopReason, StreamEvent, Usage};
 use crate::sse::{SseFrame, SseParser};
 
@@ -44,12 +44,14 @@ macro_rules! impl_stream_encode {
 impl_stream_decode!(
     openai_chat::StreamDecoder,
     anthropic::StreamDecoder,
-    openai_responses::StreamDecoder
+    openai_responses::StreamDecoder,
+    gemini::StreamDecoder
 );
 impl_stream_encode!(
     openai_chat::StreamEncoder,
     anthropic::StreamEncoder,
-    openai_responses::StreamEncoder
+    openai_responses::StreamEncoder,
+    gemini::StreamEncoder
 );
 
 impl<T: StreamDecode + ?Sized> StreamDecode for Box<T> {

@@ -2,18 +2,20 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use switchyard_protocol::Format;
-use switchyard_protocol::formats::anthropic;
+use switchyard_protocol::error::ApiError;
+use switchyard_protocol::formats::{anthropic, gemini};
 
 use super::SharedState;
 use super::proxy::{
-    Inbound, body_or_error, peek, prepare, replace_model, resolve, upstream_headers,
+    Inbound, PathModel, body_or_error, gemini_path, peek, prepare, replace_model, resolve,
+    upstream_headers,
 };
 use super::relay::{fail, relay, relay_plain};
-use super::respond::json_response;
+use super::respond::{error_response, json_response};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
 use crate::usage::{Outcome, RequestRecord};
@@ -78,6 +80,18 @@ async fn proxy(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    proxy_with(state, format, endpoint, query, headers, body, None).await
+}
+
+async fn proxy_with(
+    state: SharedState,
+    format: Format,
+    endpoint: &'static str,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    path_model: Option<PathModel<'_>>,
+) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), endpoint);
     let body = match body_or_error(body) {
         Ok(body) => body,
@@ -88,6 +102,7 @@ async fn proxy(
         query: query.as_deref(),
         headers: &headers,
         body: &body,
+        path_model,
     };
     let prepared = prepare(&state, &inbound, &mut record);
     // The client's body is not needed once translated: free it before the
@@ -135,7 +150,7 @@ async fn count_tokens_inner(
     if route.provider.format == Format::Anthropic {
         let request = UpstreamRequest {
             provider: route.provider,
-            path: "/v1/messages/count_tokens",
+            path: "/v1/messages/count_tokens".into(),
             query: query.map(str::to_owned),
             forward_headers: upstream_headers(Format::Anthropic, headers),
             body: Bytes::from(replace_model(body, &peek, route.upstream_model)),
@@ -145,5 +160,98 @@ async fn count_tokens_inner(
     let request = anthropic::decode_request(body)?;
     let estimate = switchyard_protocol::estimate::input_tokens(&request);
     let body = format!("{{\"input_tokens\":{estimate}}}").into_bytes();
+    Ok(json_response(StatusCode::OK, body))
+}
+
+/// `POST /v1beta/models/{model}:{action}` (Gemini: `generateContent`,
+/// `streamGenerateContent`, `countTokens`). The model and the stream choice
+/// come from the path. A stream is always SSE, as with `alt=sse` (what Gemini
+/// CLI and @google/genai ask for); the JSON-array form is not produced.
+pub async fn gemini_models(
+    State(state): State<SharedState>,
+    Path(model_action): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let (model, action) = model_action
+        .rsplit_once(':')
+        .unwrap_or((model_action.as_str(), ""));
+    let (endpoint, stream) = match action {
+        "generateContent" => ("gemini.generate_content", false),
+        "streamGenerateContent" => ("gemini.stream_generate_content", true),
+        "countTokens" => return gemini_count_tokens(state, model, body).await,
+        _ => {
+            let message = format!(
+                "no such method: models/{model_action} (generateContent, streamGenerateContent and countTokens are served)"
+            );
+            return error_response(Format::Gemini, &ApiError::new(404, message));
+        }
+    };
+    let path_model = Some(PathModel { model, stream });
+    // The query is not forwarded: it may hold the client's `key`.
+    proxy_with(
+        state,
+        Format::Gemini,
+        endpoint,
+        None,
+        headers,
+        body,
+        path_model,
+    )
+    .await
+}
+
+/// `models/{model}:countTokens`: asked of Gemini upstreams, estimated otherwise.
+async fn gemini_count_tokens(
+    state: SharedState,
+    model: &str,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let mut record = RequestRecord::new(state.sink.clone(), "gemini.count_tokens");
+    let result = match body_or_error(body) {
+        Ok(body) => gemini_count_tokens_inner(&state, model, body, &mut record).await,
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(response) => {
+            record.set_status(response.status().as_u16());
+            record.finish(Outcome::Ok, Default::default(), None);
+            response
+        }
+        Err(err) => fail(record, Format::Gemini, &err),
+    }
+}
+
+async fn gemini_count_tokens_inner(
+    state: &SharedState,
+    model: &str,
+    body: Bytes,
+    record: &mut RequestRecord,
+) -> Result<Response, ProxyError> {
+    let route = resolve(state, model, record)?;
+    if route.provider.format == Format::Gemini {
+        let request = UpstreamRequest {
+            provider: route.provider,
+            path: gemini_path(route.upstream_model, "countTokens").into(),
+            query: None,
+            forward_headers: HeaderMap::new(),
+            body,
+        };
+        return relay_plain(state, request).await;
+    }
+    // `{contents…}`, or the same wrapped as `{generateContentRequest: {…}}`.
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Wrapped<'a> {
+        #[serde(borrow)]
+        generate_content_request: Option<&'a serde_json::value::RawValue>,
+    }
+    let wrapped: Wrapped<'_> = switchyard_protocol::error::DecodeError::parse(&body)?;
+    let inner = wrapped
+        .generate_content_request
+        .map_or(&body[..], |inner| inner.get().as_bytes());
+    let request = gemini::decode_request(inner)?;
+    let estimate = switchyard_protocol::estimate::input_tokens(&request);
+    let body = format!("{{\"totalTokens\":{estimate}}}").into_bytes();
     Ok(json_response(StatusCode::OK, body))
 }

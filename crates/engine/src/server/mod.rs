@@ -47,6 +47,10 @@ pub fn router(state: SharedState) -> Router {
         .route("/health", get(health))
         .route("/v1/models", get(models::list_models))
         .route("/v1beta/models", get(models::list_gemini_models))
+        .route(
+            "/v1beta/models/{model_action}",
+            post(endpoints::gemini_models),
+        )
         .route("/v1/messages", post(endpoints::messages))
         .route("/v1/messages/count_tokens", post(endpoints::count_tokens))
         .route("/v1/chat/completions", post(endpoints::chat_completions))

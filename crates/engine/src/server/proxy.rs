@@ -29,6 +29,15 @@ pub struct Inbound<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
+    /// The model and stream choice when the URL carries them (Gemini's
+    /// `models/{model}:streamGenerateContent`) instead of the body.
+    pub path_model: Option<PathModel<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PathModel<'a> {
+    pub model: &'a str,
+    pub stream: bool,
 }
 
 pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ProxyError> {
@@ -41,16 +50,30 @@ pub fn prepare<'s>(
     inbound: &Inbound<'_>,
     record: &mut RequestRecord,
 ) -> Result<Relay<'s>, ProxyError> {
-    let peek = peek(inbound.body)?;
+    let peek = match inbound.path_model {
+        // The body names no model: nothing in it is replaced (the span is unused).
+        Some(path) => Peek {
+            model: Cow::Borrowed(path.model),
+            model_span: (0, 0),
+            stream: path.stream,
+        },
+        None => peek(inbound.body)?,
+    };
     let route = resolve(state, &peek.model, record)?;
     let provider = route.provider;
     let upstream = provider.format;
+    let path = upstream_path(upstream, route.upstream_model, peek.stream);
     if upstream == inbound.format {
-        let passthrough = inbound.format == Format::Anthropic;
+        // Only Anthropic's query (`beta=true`) is forwarded; Gemini's may hold
+        // the client's `key`, which must never leave the gateway.
+        let query = match upstream {
+            Format::Anthropic => inbound.query.map(str::to_owned),
+            _ => upstream_query(upstream, peek.stream),
+        };
         let request = UpstreamRequest {
             provider,
-            path: upstream_path(upstream)?,
-            query: inbound.query.filter(|_| passthrough).map(str::to_owned),
+            path,
+            query,
             forward_headers: upstream_headers(upstream, inbound.headers),
             body: Bytes::from(passthrough_body(
                 upstream,
@@ -67,6 +90,9 @@ pub fn prepare<'s>(
     }
     let mut request = formats::decode_request(inbound.format, inbound.body)?;
     route.upstream_model.clone_into(&mut request.model);
+    if let Some(path) = inbound.path_model {
+        request.stream = path.stream;
+    }
     let body = formats::encode_request(upstream, &request, &encode_options(&route))?;
     let client = ClientStream {
         created: unix_now(),
@@ -75,8 +101,8 @@ pub fn prepare<'s>(
     Ok(Relay {
         request: UpstreamRequest {
             provider,
-            path: upstream_path(upstream)?,
-            query: None,
+            path,
+            query: upstream_query(upstream, request.stream),
             forward_headers: upstream_headers(upstream, &HeaderMap::new()),
             body: Bytes::from(body),
         },
@@ -105,15 +131,24 @@ pub fn resolve<'c: 'm, 'm>(
     Ok(route)
 }
 
-fn upstream_path(format: Format) -> Result<&'static str, ProxyError> {
+fn upstream_path(format: Format, model: &str, stream: bool) -> Cow<'static, str> {
     match format {
-        Format::Anthropic => Ok("/v1/messages"),
-        Format::OpenaiChat => Ok("/chat/completions"),
-        Format::OpenaiResponses => Ok("/responses"),
-        Format::Gemini => {
-            Err(DecodeError::Unsupported("Gemini upstreams are not supported yet".into()).into())
-        }
+        Format::Anthropic => Cow::Borrowed("/v1/messages"),
+        Format::OpenaiChat => Cow::Borrowed("/chat/completions"),
+        Format::OpenaiResponses => Cow::Borrowed("/responses"),
+        Format::Gemini if stream => Cow::Owned(gemini_path(model, "streamGenerateContent")),
+        Format::Gemini => Cow::Owned(gemini_path(model, "generateContent")),
     }
+}
+
+/// `/models/{model}:{action}`, under a base URL ending in `/v1beta`.
+pub fn gemini_path(model: &str, action: &str) -> String {
+    format!("/models/{model}:{action}")
+}
+
+/// Gemini streams SSE only when asked (`alt=sse`); otherwise a JSON array.
+fn upstream_query(format: Format, stream: bool) -> Option<String> {
+    (format == Format::Gemini && stream).then(|| "alt=sse".to_owned())
 }
 
 /// Anthropic upstreams get the client's version and betas (or a default version).
@@ -200,6 +235,8 @@ fn passthrough_body(
 ) -> Result<Vec<u8>, DecodeError> {
     let stripped = match format {
         Format::Anthropic => formats::anthropic::strip_unsigned_thinking(body),
+        // The model is in the URL: the body goes as it came.
+        Format::Gemini => return Ok(body.to_vec()),
         _ => None,
     };
     match stripped {

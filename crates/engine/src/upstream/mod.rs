@@ -33,8 +33,9 @@ pub enum UpstreamSetupError {
 /// One request to send upstream.
 pub struct UpstreamRequest<'a> {
     pub provider: &'a Provider,
-    /// Path after the provider's base URL, e.g. `/chat/completions`.
-    pub path: &'a str,
+    /// Path after the provider's base URL, e.g. `/chat/completions` (Gemini's
+    /// names the model, so it is built per request).
+    pub path: std::borrow::Cow<'a, str>,
     pub query: Option<String>,
     /// Client headers to forward (Anthropic version and betas).
     pub forward_headers: HeaderMap,
@@ -79,7 +80,7 @@ impl Upstreams {
                 provider: provider_id.clone(),
                 message: "provider has no HTTP client (configuration changed?)".into(),
             })?;
-        let url = upstream_url(base, request.path, request.query.as_deref());
+        let url = upstream_url(base, &request.path, request.query.as_deref());
         let mut headers = request.forward_headers;
         headers.insert(
             http::header::CONTENT_TYPE,

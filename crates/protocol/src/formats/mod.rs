@@ -3,6 +3,7 @@
 //! reaches any upstream format through the IR: 2N converters, none pairwise.
 
 pub mod anthropic;
+pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
 
@@ -46,18 +47,12 @@ pub struct ClientStream {
     pub include_usage: bool,
 }
 
-fn unsupported(format: Format, what: &str) -> DecodeError {
-    DecodeError::Unsupported(format!(
-        "{what} in the {format} format is not supported yet"
-    ))
-}
-
 pub fn decode_request(format: Format, body: &[u8]) -> Result<Request, DecodeError> {
     match format {
         Format::Anthropic => anthropic::decode_request(body),
         Format::OpenaiChat => openai_chat::decode_request(body),
         Format::OpenaiResponses => openai_responses::decode_request(body),
-        other => Err(unsupported(other, "requests")),
+        Format::Gemini => gemini::decode_request(body),
     }
 }
 
@@ -70,7 +65,7 @@ pub fn encode_request(
         Format::Anthropic => Ok(anthropic::encode_request(request, options)),
         Format::OpenaiChat => Ok(openai_chat::encode_request(request, options)),
         Format::OpenaiResponses => Ok(openai_responses::encode_request(request, options)),
-        other => Err(unsupported(other, "upstreams")),
+        Format::Gemini => Ok(gemini::encode_request(request, options)),
     }
 }
 
@@ -79,7 +74,7 @@ pub fn decode_response(format: Format, body: &[u8]) -> Result<Response, DecodeEr
         Format::Anthropic => anthropic::decode_response(body),
         Format::OpenaiChat => openai_chat::decode_response(body),
         Format::OpenaiResponses => openai_responses::decode_response(body),
-        other => Err(unsupported(other, "answers")),
+        Format::Gemini => gemini::decode_response(body),
     }
 }
 
@@ -88,7 +83,7 @@ pub fn encode_response(format: Format, response: &Response) -> Result<Vec<u8>, D
         Format::Anthropic => Ok(anthropic::encode_response(response)),
         Format::OpenaiChat => Ok(openai_chat::encode_response(response)),
         Format::OpenaiResponses => Ok(openai_responses::encode_response(response)),
-        other => Err(unsupported(other, "answers")),
+        Format::Gemini => Ok(gemini::encode_response(response)),
     }
 }
 
@@ -97,7 +92,7 @@ pub fn stream_decoder(format: Format) -> Result<Box<dyn StreamDecode + Send>, De
         Format::Anthropic => Ok(Box::new(anthropic::StreamDecoder::new())),
         Format::OpenaiChat => Ok(Box::new(openai_chat::StreamDecoder::new())),
         Format::OpenaiResponses => Ok(Box::new(openai_responses::StreamDecoder::new())),
-        other => Err(unsupported(other, "streams")),
+        Format::Gemini => Ok(Box::new(gemini::StreamDecoder::new())),
     }
 }
 
@@ -114,7 +109,7 @@ pub fn stream_encoder(
         Format::OpenaiResponses => Ok(Box::new(openai_responses::StreamEncoder::new(
             client.created,
         ))),
-        other => Err(unsupported(other, "streams")),
+        Format::Gemini => Ok(Box::new(gemini::StreamEncoder::new())),
     }
 }
 
@@ -124,7 +119,7 @@ pub fn usage_from_response(format: Format, body: &[u8]) -> crate::ir::Usage {
         Format::Anthropic => anthropic::usage_from_response(body),
         Format::OpenaiChat => openai_chat::usage_from_response(body),
         Format::OpenaiResponses => openai_responses::usage_from_response(body),
-        _ => crate::ir::Usage::default(),
+        Format::Gemini => gemini::usage_from_response(body),
     }
 }
 
@@ -132,9 +127,8 @@ pub fn usage_from_response(format: Format, body: &[u8]) -> crate::ir::Usage {
 pub fn encode_error(format: Format, error: &ApiError) -> Vec<u8> {
     match format {
         Format::Anthropic => anthropic::encode_error(error),
-        Format::OpenaiChat | Format::OpenaiResponses | Format::Gemini => {
-            openai_chat::encode_error(error)
-        }
+        Format::OpenaiChat | Format::OpenaiResponses => openai_chat::encode_error(error),
+        Format::Gemini => gemini::encode_error(error),
     }
 }
 

@@ -1,0 +1,19 @@
+//! Google Gemini API (`POST /v1beta/models/{model}:generateContent` and
+//! `:streamGenerateContent?alt=sse`): as spoken by Gemini CLI and
+//! @google/genai, and by Gemini upstreams. The model lives in the URL, not
+//! the body; function calls usually have no id (see `ids`).
+
+mod decode_request;
+mod decode_response;
+mod encode_request;
+mod encode_response;
+mod error;
+mod ids;
+mod schema;
+mod wire;
+
+pub use decode_request::decode_request;
+pub use decode_response::{StreamDecoder, decode_response, usage_from_response};
+pub use encode_request::encode_request;
+pub use encode_response::{StreamEncoder, encode_response};
+pub use error::{encode_error, status_name};
