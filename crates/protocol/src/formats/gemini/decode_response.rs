@@ -23,8 +23,8 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     let mut finish = None;
     if let Some(candidate) = candidate {
         finish = candidate.finish_reason;
-        for (position, part) in candidate.content.parts.into_iter().enumerate() {
-            push_part(&mut content, part, position);
+        for part in candidate.content.parts {
+            push_part(&mut content, part);
         }
     }
     let has_calls = content
@@ -50,8 +50,13 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
 }
 
 /// Appends a part, joining text to the text before it (Gemini splits freely).
-fn push_part(content: &mut Vec<Part>, part: PartIn, position: usize) {
+/// Calls are numbered as the stream decoder numbers them.
+fn push_part(content: &mut Vec<Part>, part: PartIn) {
     if let Some(call) = part.function_call {
+        let position = content
+            .iter()
+            .filter(|part| matches!(part, Part::ToolCall { .. }))
+            .count();
         let signature = part.thought_signature.as_deref();
         content.push(Part::ToolCall {
             id: call_id(call.id.as_deref(), &call.name, position, signature),
