@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# End-to-end: the official Python SDKs (openai, anthropic, google-genai; pinned)
+# parse every streamed and non-streamed answer of the Switchyard gateway, in
+# front of a scripted OpenAI-Chat upstream and a scripted Anthropic-Messages
+# upstream (tests/e2e/mock_upstream.py). The checks are in tests/e2e/sdk_check.py.
+#
+# Usage: tests/e2e/sdk.sh [--kind openai|anthropic|all] [--sdk openai|anthropic|gemini]... [--keep]
+#   --kind    upstream kind(s) to run (default: all)
+#   --sdk     only this SDK (repeatable; default: all three, Gemini only when
+#             the gateway serves /v1beta/models/{model}:generateContent)
+#   --keep    keep the temp dir (also kept automatically on failure)
+# Env: SWITCHYARD_BIN, SWITCHYARD_E2E_CACHE, SWITCHYARD_E2E_KEEP, SWITCHYARD_LOG
+#      (see tests/e2e/README.md)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+# Pinned SDK versions (PyPI). Bump them together with a run of this script.
+OPENAI_VERSION="3.54.0"
+ANTHROPIC_VERSION="2.12.0"
+GOOGLE_GENAI_VERSION="3.4.0"
+
+CACHE="${SWITCHYARD_E2E_CACHE:-$HOME/.cache/switchyard-e2e}"
+VENV="$CACHE/sdk-venv"
+KEEP="${SWITCHYARD_E2E_KEEP:-0}"
+BIN="${SWITCHYARD_BIN:-${CARGO_TARGET_DIR:-target}/debug/switchyard}"
+case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
+
+CLIENT_KEY="sk-e2e-local-key-0123456789"
+UPSTREAM_KEY="sk-upstream-test"
+UPSTREAM_MODEL="mock-model-1"
+LISTED_MODEL="sdk-model"        # a literal route: GET /v1/models must list it
+UNROUTED_MODEL="nope-sdk-e2e"   # matches no route: every SDK must get a typed 404
+
+KINDS="openai anthropic"
+SDKS=()
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kind) shift; case "${1:-}" in all) KINDS="openai anthropic" ;; openai|anthropic) KINDS="$1" ;; *) echo "bad --kind: ${1:-}" >&2; exit 2 ;; esac ;;
+    --sdk) shift; case "${1:-}" in openai|anthropic|gemini) SDKS+=("$1") ;; *) echo "bad --sdk: ${1:-}" >&2; exit 2 ;; esac ;;
+    --keep) KEEP=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "${#SDKS[@]}" = 0 ] && SDKS=(openai anthropic gemini)
+want_sdk() { local s; for s in "${SDKS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+log() { printf '[e2e] %s\n' "$*" >&2; }
+die() { printf '[e2e] ERROR: %s\n' "$*" >&2; exit 2; }
+
+[ -x "$BIN" ] || die "gateway binary not found at $BIN (build it first, or set SWITCHYARD_BIN)"
+for tool in python3 curl timeout; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
+done
+
+# ---------------------------------------------------------------------------
+# process bookkeeping
+# ---------------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-e2e-sdk.XXXXXX")"
+PIDS=()
+FAILED=0
+
+stop_pid() {
+  local pid="$1"
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  PIDS=()
+}
+
+cleanup() {
+  local rc=$?
+  stop_all
+  if [ "$KEEP" = 1 ] || [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
+    log "artifacts kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------
+# the SDKs, pinned, in a venv outside the repo
+# ---------------------------------------------------------------------------
+PY="$VENV/bin/python"
+
+sdk_versions_ok() {
+  [ -x "$PY" ] || return 1
+  "$PY" - "$OPENAI_VERSION" "$ANTHROPIC_VERSION" "$GOOGLE_GENAI_VERSION" <<'EOF' 2>/dev/null
+import sys
+from importlib.metadata import version
+want = dict(zip(("openai", "anthropic", "google-genai"), sys.argv[1:]))
+sys.exit(0 if all(version(p) == v for p, v in want.items()) else 1)
+EOF
+}
+
+ensure_sdks() {
+  if ! sdk_versions_ok; then
+    if [ ! -x "$PY" ]; then
+      log "creating venv $VENV"
+      mkdir -p "$CACHE"
+      python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+    fi
+    log "installing openai==$OPENAI_VERSION anthropic==$ANTHROPIC_VERSION google-genai==$GOOGLE_GENAI_VERSION into $VENV"
+    "$PY" -m pip install --quiet --disable-pip-version-check \
+      "openai==$OPENAI_VERSION" "anthropic==$ANTHROPIC_VERSION" "google-genai==$GOOGLE_GENAI_VERSION" >&2 \
+      || die "pip install of the SDKs failed"
+    sdk_versions_ok || die "SDK versions in $VENV do not match the pins after install"
+  fi
+  log "SDKs: openai $OPENAI_VERSION, anthropic $ANTHROPIC_VERSION, google-genai $GOOGLE_GENAI_VERSION ($VENV)"
+}
+
+# ---------------------------------------------------------------------------
+# mock upstream + gateway (as in codex.sh)
+# ---------------------------------------------------------------------------
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for_file() { # file seconds pid
+  local f="$1" n=$(( $2 * 10 )) pid="$3"
+  for _ in $(seq 1 "$n"); do
+    [ -s "$f" ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+wait_for_health() { # url seconds pid
+  local url="$1" n=$(( $2 * 10 )) pid="$3" code
+  for _ in $(seq 1 "$n"); do
+    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null || true)"
+    [ "$code" = 200 ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+MOCK_PORT=""
+MOCK_LOG=""
+GW_PORT=""
+GW_LOG=""
+
+start_mock() { # dir
+  local dir="$1"
+  MOCK_LOG="$dir/mock.log"
+  python3 "$HERE/mock_upstream.py" --port 0 --port-file "$dir/mock.port" --log "$MOCK_LOG" \
+    --key "$UPSTREAM_KEY" --chunk-delay 0 >"$dir/mock.stderr" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  wait_for_file "$dir/mock.port" 15 "$pid" || { cat "$dir/mock.stderr" >&2; die "mock upstream did not start"; }
+  MOCK_PORT="$(cat "$dir/mock.port")"
+  log "mock upstream on 127.0.0.1:$MOCK_PORT (log $MOCK_LOG)"
+}
+
+write_gateway_config() { # kind conf
+  local kind="$1" conf="$2" format base pat
+  if [ "$kind" = openai ]; then
+    format="openai_chat"; base="http://127.0.0.1:$MOCK_PORT/v1"
+  else
+    format="anthropic"; base="http://127.0.0.1:$MOCK_PORT"
+  fi
+  {
+    cat <<EOF
+listen = "127.0.0.1:$GW_PORT"
+client_keys = ["$CLIENT_KEY"]
+
+[[providers]]
+id = "mock"
+format = "$format"
+base_url = "$base"
+api_key_env = "MOCK_UPSTREAM_KEY"
+
+[[routes]]
+model = "$LISTED_MODEL"
+provider = "mock"
+upstream_model = "$UPSTREAM_MODEL"
+EOF
+    # The SDKs ask for gpt-sdk-e2e, claude-sdk-e2e and gemini-sdk-e2e; no
+    # catch-all route, so $UNROUTED_MODEL matches nothing.
+    for pat in 'gpt-*' 'claude-*' 'gemini-*'; do
+      printf '\n[[routes]]\nmodel = "%s"\nprovider = "mock"\nupstream_model = "%s"\n' "$pat" "$UPSTREAM_MODEL"
+    done
+  } >"$conf"
+}
+
+start_gateway() { # kind dir
+  local kind="$1" dir="$2" attempt pid
+  GW_LOG="$dir/gateway.log"
+  for attempt in 1 2 3; do
+    GW_PORT="$(free_port)"
+    write_gateway_config "$kind" "$dir/switchyard.toml"
+    MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" SWITCHYARD_LOG="${SWITCHYARD_LOG:-info}" NO_COLOR=1 \
+      "$BIN" serve --config "$dir/switchyard.toml" >>"$GW_LOG" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    if wait_for_health "http://127.0.0.1:$GW_PORT/health" 30 "$pid"; then
+      log "gateway on 127.0.0.1:$GW_PORT ($kind upstream, log $GW_LOG)"
+      return 0
+    fi
+    log "gateway did not become healthy (attempt $attempt)"
+    stop_pid "$pid"
+  done
+  echo "----- gateway log (tail) -----" >&2
+  tail -n 40 "$GW_LOG" >&2 || true
+  return 1
+}
+
+# Does the gateway answer the Gemini API? An unknown path gets 404 "no such endpoint".
+gateway_serves_gemini() {
+  local out code
+  out="$(curl -s -m 5 -w '\n%{http_code}' -X POST -H 'content-type: application/json' \
+    -H "x-goog-api-key: $CLIENT_KEY" -d '{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}' \
+    "http://127.0.0.1:$GW_PORT/v1beta/models/x:generateContent" 2>/dev/null || true)"
+  code="${out##*$'\n'}"
+  [ -n "$code" ] && [ "$code" != 000 ] || return 1
+  [ "$code" = 404 ] && grep -q 'no such endpoint' <<<"$out" && return 1
+  return 0
+}
+
+# ---------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------
+ensure_sdks
+
+PASSED_N=0
+FAILED_N=0
+SKIPPED_N=0
+START="$(date +%s)"
+
+for kind in $KINDS; do
+  kdir="$WORK/$kind"
+  mkdir -p "$kdir"
+  start_mock "$kdir"
+  if ! start_gateway "$kind" "$kdir"; then
+    FAILED_N=$((FAILED_N + 1)); FAILED=1
+    echo "FAIL $kind: gateway did not start"
+    stop_all
+    continue
+  fi
+  label="$kind"; [ "$kind" = openai ] && label="openai_chat"   # the provider format, as sdk_check.py names it
+  args=()
+  want_sdk openai && args+=(--sdk openai)
+  want_sdk anthropic && args+=(--sdk anthropic)
+  if want_sdk gemini; then
+    if gateway_serves_gemini; then
+      args+=(--sdk gemini)
+    else
+      SKIPPED_N=$((SKIPPED_N + 1))
+      echo "SKIP $label/gemini: the gateway answers POST /v1beta/models/x:generateContent with 404 \"no such endpoint\""
+    fi
+  fi
+  if [ "${#args[@]}" -gt 0 ]; then
+    rc=0
+    timeout --kill-after=5 120 "$PY" "$HERE/sdk_check.py" \
+      --base "http://127.0.0.1:$GW_PORT" --key "$CLIENT_KEY" --upstream "$kind" \
+      --unrouted-model "$UNROUTED_MODEL" --listed-model "$LISTED_MODEL" "${args[@]}" \
+      >"$kdir/check.out" 2>"$kdir/check.err" || rc=$?
+    grep -E '^(PASS|FAIL|SKIP) ' "$kdir/check.out" || true
+    p="$(grep -c '^PASS ' "$kdir/check.out" || true)"
+    f="$(grep -c '^FAIL ' "$kdir/check.out" || true)"
+    s="$(grep -c '^SKIP ' "$kdir/check.out" || true)"
+    SKIPPED_N=$((SKIPPED_N + s))
+    if ! grep -q '^RESULT ' "$kdir/check.out"; then
+      f=$((f + 1))
+      echo "FAIL $label/sdk_check: exited $rc before finishing"
+    elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+      f=1
+      echo "FAIL $label/sdk_check: exited $rc"
+    fi
+    PASSED_N=$((PASSED_N + p)); FAILED_N=$((FAILED_N + f))
+    if [ "$f" != 0 ]; then
+      FAILED=1
+      {
+        echo "----- $kind: sdk_check stderr (tracebacks, raw HTTP exchanges of failed checks) -----"
+        cat "$kdir/check.err"
+        echo "----- $kind: mock upstream requests (status route reply) -----"
+        python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(r["status"], r["method"], r["route"], (r["body"] or {}).get("model") if isinstance(r["body"], dict) else "", r["reply"])
+' "$MOCK_LOG" || true
+        echo "----- $kind: gateway log (tail) -----"
+        tail -n 80 "$GW_LOG" || true
+        echo "----- artifacts: $kdir -----"
+      } >&2
+    fi
+  fi
+  stop_all
+done
+
+echo "sdk e2e: $(( $(date +%s) - START ))s total (after install)"
+if [ "$SKIPPED_N" != 0 ]; then
+  echo "$PASSED_N passed, $FAILED_N failed, $SKIPPED_N skipped"
+else
+  echo "$PASSED_N passed, $FAILED_N failed"
+fi
+[ "$FAILED_N" = 0 ]
