@@ -147,7 +147,10 @@ fn kitchen_sink_request_golden() {
     );
     assert_eq!(out["parallel_tool_calls"], false);
     assert_eq!(out["user"], "user-7");
-    assert!(out.get("response_format").is_none());
+    assert_eq!(
+        out["response_format"],
+        serde_json::json!({"type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}, "strict": true}})
+    );
     insta::assert_json_snapshot!(out);
 }
 

@@ -8,6 +8,7 @@ pub mod openai_chat;
 pub mod openai_responses;
 
 mod lenient;
+mod structured;
 mod text_or;
 
 pub(crate) use lenient::LenientText;

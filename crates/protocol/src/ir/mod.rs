@@ -9,8 +9,8 @@ mod stream;
 
 pub use replay::response_events;
 pub use request::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
-    ToolResultPart,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role, Tool,
+    ToolChoice, ToolResultPart,
 };
 pub use response::{Response, StopReason, Usage};
 pub use stream::{BlockKind, Delta, StreamEvent};

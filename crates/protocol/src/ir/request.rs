@@ -23,6 +23,21 @@ pub struct Request {
     /// End-user identifier for upstream abuse tracking.
     pub user: Option<String>,
     pub reasoning: Option<Reasoning>,
+    /// Structured output the client asked for.
+    pub response_format: Option<ResponseFormat>,
+}
+
+/// The shape the answer's text must have.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseFormat {
+    /// Any JSON object.
+    JsonObject,
+    /// JSON matching `schema` (a JSON Schema).
+    JsonSchema {
+        name: String,
+        schema: RawJson,
+        strict: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,13 @@ use crate::ir::{
 
 /// Decodes an Anthropic Messages request body.
 pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
-    let wire: MessagesRequest = DecodeError::parse(body)?;
+    let mut wire: MessagesRequest = DecodeError::parse(body)?;
     let reasoning = decode_reasoning(&wire);
+    let response_format = wire
+        .output_config
+        .as_mut()
+        .and_then(|config| config.format.take())
+        .and_then(|format| format.into_ir());
     let messages = wire
         .messages
         .into_iter()
@@ -43,6 +48,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
         stream_usage: true,
         user: wire.metadata.and_then(|metadata| metadata.user_id),
         reasoning,
+        response_format,
     })
 }
 

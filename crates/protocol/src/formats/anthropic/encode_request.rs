@@ -7,7 +7,8 @@ use super::TOOL_ID_PREFIX;
 use super::encode::with_prefix;
 use crate::formats::EncodeOptions;
 use crate::ir::{
-    ImageSource, Message, Part, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
+    ImageSource, Message, Part, ReasoningEffort, Request, ResponseFormat, Role, Tool, ToolChoice,
+    ToolResultPart,
 };
 use crate::json::RawJson;
 use crate::sse::write_json;
@@ -42,6 +43,22 @@ struct RequestOut<'a> {
     metadata: Option<MetadataOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     thinking: Option<ThinkingOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_config: Option<OutputConfigOut<'a>>,
+}
+
+/// Structured output: Anthropic takes a JSON Schema; a bare "any JSON
+/// object" has no equivalent (LOSSY.md).
+#[derive(Serialize)]
+struct OutputConfigOut<'a> {
+    format: SchemaFormatOut<'a>,
+}
+
+#[derive(Serialize)]
+struct SchemaFormatOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    schema: &'a RawJson,
 }
 
 #[derive(Serialize)]
@@ -142,6 +159,15 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
             .as_deref()
             .map(|user_id| MetadataOut { user_id }),
         thinking,
+        output_config: match &request.response_format {
+            Some(ResponseFormat::JsonSchema { schema, .. }) => Some(OutputConfigOut {
+                format: SchemaFormatOut {
+                    kind: "json_schema",
+                    schema,
+                },
+            }),
+            _ => None,
+        },
     };
     let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);
     write_json(&mut out, &wire);
@@ -165,8 +191,8 @@ fn thinking_for(request: &Request, max_tokens: u32) -> Option<ThinkingOut> {
         Some(ReasoningEffort::Medium) | None => 8192,
     });
     let budget = budget.max(MIN_THINKING_BUDGET);
-    // The budget must stay below max_tokens; without room, no thinking.
-    let budget = budget.min(max_tokens.saturating_sub(1));
+    // max_tokens covers thinking and answer: keep at least half for the answer.
+    let budget = budget.min(max_tokens / 2);
     (budget >= MIN_THINKING_BUDGET).then_some(ThinkingOut {
         kind: "enabled",
         budget_tokens: budget,

@@ -117,4 +117,6 @@ pub(super) struct Thinking {
 #[derive(Debug, Deserialize)]
 pub(super) struct OutputConfig {
     pub effort: Option<String>,
+    /// Structured output: `{type: "json_schema", schema}`.
+    pub format: Option<crate::formats::structured::FlatFormatIn>,
 }

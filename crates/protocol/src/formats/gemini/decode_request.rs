@@ -13,8 +13,8 @@ use super::wire::{
 };
 use crate::error::DecodeError;
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
-    ToolResultPart,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role, Tool,
+    ToolChoice, ToolResultPart,
 };
 use crate::json::RawJson;
 
@@ -63,7 +63,32 @@ fn generation(config: GenerationConfigIn) -> Request {
             .map(|top_k| top_k.min(f64::from(u32::MAX)) as u32),
         stop_sequences: config.stop_sequences,
         reasoning: config.thinking_config.and_then(decode_thinking),
+        response_format: decode_response_format(
+            config.response_mime_type.as_deref(),
+            config.response_json_schema,
+            config.response_schema,
+        ),
         ..Request::default()
+    }
+}
+
+/// `responseJsonSchema` (JSON Schema) or `responseSchema` (OpenAPI subset,
+/// upper-case types) or a bare JSON mime type.
+fn decode_response_format(
+    mime_type: Option<&str>,
+    json_schema: Option<RawJson>,
+    openapi_schema: Option<RawJson>,
+) -> Option<ResponseFormat> {
+    let schema = json_schema.or_else(|| {
+        openapi_schema.and_then(|schema| super::schema::openapi_to_json_schema(&schema).ok())
+    });
+    match schema {
+        Some(schema) => Some(ResponseFormat::JsonSchema {
+            name: "response".to_owned(),
+            schema,
+            strict: false,
+        }),
+        None => (mime_type == Some("application/json")).then_some(ResponseFormat::JsonObject),
     }
 }
 
@@ -160,8 +185,9 @@ impl Calls {
 
     fn part(&mut self, part: PartIn) -> Option<Part> {
         if let Some(call) = part.function_call {
-            let signature = part.thought_signature.as_deref();
-            let id = call_id(call.id.as_deref(), &call.name, self.count, signature);
+            // A Gemini client's signature only matters to a Gemini upstream,
+            // and those get the body untouched: it is not carried in the id.
+            let id = call_id(call.id.as_deref(), &call.name, self.count, None);
             self.count += 1;
             self.unanswered.push_back((call.name.clone(), id.clone()));
             let arguments = call.args.unwrap_or_else(crate::json::empty_object);

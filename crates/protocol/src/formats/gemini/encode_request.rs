@@ -14,8 +14,8 @@ use super::wire::{
 };
 use crate::formats::EncodeOptions;
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, ToolChoice,
-    ToolResultPart,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role,
+    ToolChoice, ToolResultPart,
 };
 use crate::json::RawJson;
 use crate::sse::write_json;
@@ -61,6 +61,11 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
             top_k: request.top_k,
             stop_sequences: &request.stop_sequences,
             thinking_config: request.reasoning.map(thinking),
+            response_mime_type: request.response_format.as_ref().map(|_| "application/json"),
+            response_json_schema: match &request.response_format {
+                Some(ResponseFormat::JsonSchema { schema, .. }) => Some(schema),
+                _ => None,
+            },
         },
     };
     let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);

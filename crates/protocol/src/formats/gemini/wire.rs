@@ -125,8 +125,11 @@ pub(super) struct GenerationConfigIn {
     pub stop_sequences: Vec<String>,
     pub candidate_count: Option<u32>,
     pub thinking_config: Option<ThinkingConfigIn>,
-    // `responseMimeType`, `responseSchema` and `responseJsonSchema` are not
-    // read: the IR has no structured-output field (LOSSY.md).
+    pub response_mime_type: Option<String>,
+    /// JSON Schema (what Gemini CLI sends).
+    pub response_json_schema: Option<RawJson>,
+    /// The older OpenAPI-subset schema.
+    pub response_schema: Option<RawJson>,
 }
 
 #[derive(Deserialize)]
@@ -293,6 +296,10 @@ pub(super) struct GenerationConfigOut<'a> {
     pub stop_sequences: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_config: Option<ThinkingConfigOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_mime_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_json_schema: Option<&'a RawJson>,
 }
 
 #[derive(Serialize)]

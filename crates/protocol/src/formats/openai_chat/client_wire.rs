@@ -24,6 +24,7 @@ pub(super) struct ChatRequestIn {
     pub user: Option<String>,
     pub reasoning_effort: Option<String>,
     pub n: Option<u32>,
+    pub response_format: Option<crate::formats::structured::ChatFormatIn>,
 }
 
 #[derive(Deserialize)]

@@ -53,6 +53,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
             .stream_options
             .is_some_and(|options| options.include_usage),
         user: wire.user,
+        response_format: wire.response_format.and_then(|format| format.into_ir()),
         reasoning: wire
             .reasoning_effort
             .as_deref()

@@ -56,6 +56,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
             .reasoning
             .filter(|_| options.reasoning_effort)
             .map(effort_for),
+        response_format: request
+            .response_format
+            .as_ref()
+            .map(crate::formats::structured::chat_format_out),
     };
     let mut out = Vec::with_capacity(estimate_size(request));
     write_json(&mut out, &wire);

@@ -34,6 +34,8 @@ pub(super) struct ChatRequestOut<'a> {
     pub user: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_effort: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<crate::formats::structured::ChatFormatOut<'a>>,
 }
 
 #[derive(Serialize)]

@@ -31,8 +31,14 @@ pub(super) struct ResponsesRequestIn {
     pub user: Option<String>,
     pub safety_identifier: Option<String>,
     pub previous_response_id: Option<String>,
+    pub text: Option<TextConfigIn>,
     /// Server-side conversation state; only its presence matters.
     pub conversation: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct TextConfigIn {
+    pub format: Option<crate::formats::structured::FlatFormatIn>,
 }
 
 /// Every input item type in one flat struct: tolerant of types we do not

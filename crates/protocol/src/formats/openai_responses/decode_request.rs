@@ -47,6 +47,10 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
         stream_usage: true,
         user: wire.user.or(wire.safety_identifier),
         reasoning: wire.reasoning.and_then(decode_reasoning),
+        response_format: wire
+            .text
+            .and_then(|text| text.format)
+            .and_then(|format| format.into_ir()),
     })
 }
 

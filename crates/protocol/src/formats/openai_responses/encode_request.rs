@@ -41,6 +41,12 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
         user: request.user.as_deref(),
         stream: request.stream,
         store: false,
+        text: request
+            .response_format
+            .as_ref()
+            .map(|format| super::wire::TextOut {
+                format: crate::formats::structured::responses_format_out(format),
+            }),
     };
     let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);
     write_json(&mut out, &wire);

@@ -32,6 +32,13 @@ pub(super) struct RequestOut<'a> {
     pub stream: bool,
     /// The gateway keeps no state, and asks the upstream to keep none either.
     pub store: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextOut<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TextOut<'a> {
+    pub format: crate::formats::structured::ResponsesFormatOut<'a>,
 }
 
 #[derive(Serialize)]
