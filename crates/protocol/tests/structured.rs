@@ -59,6 +59,18 @@ fn issue4_gemini_response_schema_reaches_chat_and_anthropic() {
 }
 
 #[test]
+fn gemini_cli_upper_case_types_in_response_json_schema_are_lowered() {
+    let body = json!({"contents": [{"role": "user", "parts": [{"text": "x"}]}],
+        "generationConfig": {"responseMimeType": "application/json",
+            "responseJsonSchema": {"type": "OBJECT", "properties": {"score": {"type": "INTEGER"}}}}});
+    let chat = translate(Format::Gemini, &body, Format::OpenaiChat);
+    assert_eq!(
+        chat["response_format"]["json_schema"]["schema"],
+        json!({"type": "object", "properties": {"score": {"type": "integer"}}})
+    );
+}
+
+#[test]
 fn gemini_openapi_schema_is_converted() {
     let body = json!({"contents": [{"role": "user", "parts": [{"text": "x"}]}],
         "generationConfig": {"responseSchema": {"type": "OBJECT", "properties": {"n": {"type": "INTEGER"}}}}});

@@ -79,9 +79,11 @@ fn decode_response_format(
     json_schema: Option<RawJson>,
     openapi_schema: Option<RawJson>,
 ) -> Option<ResponseFormat> {
-    let schema = json_schema.or_else(|| {
-        openapi_schema.and_then(|schema| super::schema::openapi_to_json_schema(&schema).ok())
-    });
+    // Gemini CLI writes OpenAPI's upper-case type names even in
+    // `responseJsonSchema`; other vendors accept only lower case.
+    let schema = json_schema
+        .or(openapi_schema)
+        .and_then(|schema| super::schema::openapi_to_json_schema(&schema).ok());
     match schema {
         Some(schema) => Some(ResponseFormat::JsonSchema {
             name: "response".to_owned(),
