@@ -5,6 +5,7 @@
 #![allow(
     clippy::allow_attributes,
     clippy::unwrap_used,
+    clippy::panic,
     reason = "test helpers outside #[test] fns"
 )]
 
