@@ -58,6 +58,19 @@ pub fn arguments_json(arguments: String) -> RawJson {
     serde_json::value::to_raw_value(&wrapped).map_or_else(|_| empty_object(), RawJson)
 }
 
+/// A tool schema without `$schema`, which several vendors reject. Schemas
+/// without it (the common case) are borrowed as they are.
+pub fn without_schema_keyword(schema: &RawValue) -> std::borrow::Cow<'_, RawValue> {
+    use std::borrow::Cow;
+    if memchr::memmem::find(schema.get().as_bytes(), b"\"$schema\"").is_none() {
+        return Cow::Borrowed(schema);
+    }
+    match without_top_level_key(schema, "$schema") {
+        Some(cleaned) => Cow::Owned(cleaned.0),
+        None => Cow::Borrowed(schema),
+    }
+}
+
 /// The object with one top-level key removed, every other byte of each value
 /// kept. Scans the object without building a tree of it. `None` when `raw`
 /// is not an object or has no such key.

@@ -11,7 +11,7 @@ mod support;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use support::{fixture, validate_anthropic_stream};
+use support::{fixture, split_at, validate_anthropic_stream};
 use switchyard_protocol::Transcoder;
 use switchyard_protocol::error::ApiError;
 use switchyard_protocol::formats::{
@@ -402,19 +402,6 @@ fn candidate_count_above_one_is_refused() {
     let body = br#"{"contents":[{"role":"user","parts":[{"text":5}]}],"generationConfig":{"temperature":"hot"}}"#;
     let err = gemini::decode_request(body).unwrap_err().to_string();
     assert!(err.contains("generationConfig.temperature"), "{err}");
-}
-
-fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<&[u8]> {
-    cuts.iter_mut().for_each(|cut| *cut %= bytes.len() + 1);
-    cuts.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    for cut in cuts {
-        chunks.push(&bytes[start..cut]);
-        start = cut;
-    }
-    chunks.push(&bytes[start..]);
-    chunks
 }
 
 proptest! {

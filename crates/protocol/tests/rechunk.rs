@@ -9,7 +9,7 @@
 mod support;
 
 use proptest::prelude::*;
-use support::{chat_to_anthropic, fixture, validate_anthropic_stream};
+use support::{chat_to_anthropic, fixture, split_at, validate_anthropic_stream};
 use switchyard_protocol::formats::anthropic;
 
 const STREAMS: [&str; 7] = [
@@ -21,19 +21,6 @@ const STREAMS: [&str; 7] = [
     "name_after_args",
     "error_mid_stream",
 ];
-
-fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<&[u8]> {
-    cuts.iter_mut().for_each(|cut| *cut %= bytes.len() + 1);
-    cuts.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    for cut in cuts {
-        chunks.push(&bytes[start..cut]);
-        start = cut;
-    }
-    chunks.push(&bytes[start..]);
-    chunks
-}
 
 /// CRLF line ends must parse the same as LF, however they are split.
 fn with_crlf(bytes: &[u8]) -> Vec<u8> {

@@ -10,7 +10,7 @@ mod support;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use support::fixture;
+use support::{fixture, split_at};
 use switchyard_protocol::Transcoder;
 use switchyard_protocol::error::DecodeError;
 use switchyard_protocol::formats::{EncodeOptions, anthropic, openai_chat, openai_responses};
@@ -449,19 +449,6 @@ fn hub_error_frame_is_response_failed() {
         serde_json::from_str(text.trim_end().split_once("data: ").unwrap().1).unwrap();
     assert_eq!(data["response"]["status"], "failed");
     assert_eq!(data["response"]["error"]["message"], "cut");
-}
-
-fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<&[u8]> {
-    cuts.iter_mut().for_each(|cut| *cut %= bytes.len() + 1);
-    cuts.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    for cut in cuts {
-        chunks.push(&bytes[start..cut]);
-        start = cut;
-    }
-    chunks.push(&bytes[start..]);
-    chunks
 }
 
 proptest! {

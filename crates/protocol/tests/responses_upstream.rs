@@ -10,7 +10,7 @@ mod support;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use support::{chat_to_anthropic, fixture, validate_anthropic_stream};
+use support::{chat_to_anthropic, fixture, split_at, validate_anthropic_stream};
 use switchyard_protocol::formats::{EncodeOptions, anthropic, openai_chat, openai_responses};
 use switchyard_protocol::ir::{Part, StopReason};
 use switchyard_protocol::{StreamDecode, StreamEncode, Transcoder};
@@ -228,19 +228,6 @@ fn own_responses_streams_decode_to_the_same_answer() {
         assert_eq!(blocks(&via), blocks(&direct), "{name}");
         assert_eq!(via.usage, direct.usage, "{name}");
     }
-}
-
-fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<&[u8]> {
-    cuts.iter_mut().for_each(|cut| *cut %= bytes.len() + 1);
-    cuts.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    for cut in cuts {
-        chunks.push(&bytes[start..cut]);
-        start = cut;
-    }
-    chunks.push(&bytes[start..]);
-    chunks
 }
 
 const STREAMS: [&str; 4] = ["text", "tools_reasoning", "failed", "done_only_cut"];

@@ -47,3 +47,17 @@ pub fn frames(sse: &str) -> Vec<SseFrame> {
 pub fn validate_anthropic_stream(sse: &str) -> anthropic::StreamSummary {
     anthropic::validate_stream(sse).unwrap_or_else(|err| panic!("{err}\n{sse}"))
 }
+
+/// `bytes` cut at the given offsets (taken modulo its length), in order.
+pub fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<&[u8]> {
+    cuts.iter_mut().for_each(|cut| *cut %= bytes.len() + 1);
+    cuts.sort_unstable();
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for cut in cuts {
+        chunks.push(&bytes[start..cut]);
+        start = cut;
+    }
+    chunks.push(&bytes[start..]);
+    chunks
+}

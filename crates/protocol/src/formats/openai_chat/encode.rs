@@ -1,9 +1,5 @@
 //! IR request → OpenAI Chat Completions request body.
 
-use std::borrow::Cow;
-
-use serde_json::value::RawValue;
-
 use super::wire::{
     ChatRequestOut, ContentOut, FunctionCallOut, FunctionOut, ImageUrlOut, MessageOut,
     NamedFunction, PartOut, StreamOptions, ToolCallOut, ToolChoiceOut, ToolOut,
@@ -271,20 +267,8 @@ fn encode_tool(tool: &Tool) -> ToolOut<'_> {
         function: FunctionOut {
             name: &tool.name,
             description: tool.description.as_deref(),
-            parameters: clean_schema(&tool.parameters),
+            parameters: crate::json::without_schema_keyword(&tool.parameters),
         },
-    }
-}
-
-/// Drops `$schema`, which several OpenAI-compatible vendors reject. Schemas
-/// without it are borrowed as they are.
-fn clean_schema(schema: &RawValue) -> Cow<'_, RawValue> {
-    if memchr::memmem::find(schema.get().as_bytes(), b"\"$schema\"").is_none() {
-        return Cow::Borrowed(schema);
-    }
-    match crate::json::without_top_level_key(schema, "$schema") {
-        Some(cleaned) => Cow::Owned(cleaned.0),
-        None => Cow::Borrowed(schema),
     }
 }
 

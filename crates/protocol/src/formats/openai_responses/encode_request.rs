@@ -1,10 +1,6 @@
 //! IR request → OpenAI Responses request body (for upstreams that speak only
 //! Responses, or serve some models only there).
 
-use std::borrow::Cow;
-
-use serde_json::value::RawValue;
-
 use super::wire::{
     CallOutputOut, ContentOut, InputOut, ReasoningOut, RequestOut, ToolChoiceOut, ToolOut,
 };
@@ -180,19 +176,8 @@ fn encode_tool(tool: &Tool) -> ToolOut<'_> {
         kind: "function",
         name: &tool.name,
         description: tool.description.as_deref(),
-        parameters: clean_schema(&tool.parameters),
+        parameters: crate::json::without_schema_keyword(&tool.parameters),
         strict: false,
-    }
-}
-
-/// Drops `$schema`, which several vendors reject; other schemas are borrowed.
-fn clean_schema(schema: &RawValue) -> Cow<'_, RawValue> {
-    if memchr::memmem::find(schema.get().as_bytes(), b"\"$schema\"").is_none() {
-        return Cow::Borrowed(schema);
-    }
-    match crate::json::without_top_level_key(schema, "$schema") {
-        Some(cleaned) => Cow::Owned(cleaned.0),
-        None => Cow::Borrowed(schema),
     }
 }
 
