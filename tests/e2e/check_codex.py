@@ -17,7 +17,6 @@ either way. ``--summary-only`` describes a log, ``--summarize-codex FILE`` a
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -26,25 +25,26 @@ from collections import Counter
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_scenario import _args_equal, _calls_and_results, load_jsonl  # noqa: E402
+import e2e_common as common  # noqa: E402
+from e2e_common import (  # noqa: E402
+    arg_parser,
+    check_auth,
+    check_decls_accepted,
+    check_statuses,
+    first_tool_call,
+    follow_up,
+    load_jsonl,
+    log_entries,
+    replayed_result,
+    report,
+    route_counts,
+    strings,
+    summarize_file,
+    tool_decls,
+)
 
 ROUTES = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages", "responses": "/v1/responses"}
-# What a real upstream accepts as a function name (OpenAI: 64 chars, Anthropic: 128).
-NAME_RE = {"openai": re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "anthropic": re.compile(r"^[A-Za-z0-9_-]{1,128}$")}
-# Versioned Anthropic server tools such as web_search_20250305 are valid as they are.
-ANTHROPIC_SERVER_TOOL = re.compile(r"^[a-z_]+_\d{8}$")
 MODEL_METADATA_WARNING = "Model metadata for"
-
-
-def _strings(obj) -> list[str]:
-    """Every string inside a JSON value."""
-    if isinstance(obj, str):
-        return [obj]
-    if isinstance(obj, dict):
-        return [s for v in obj.values() for s in _strings(v)]
-    if isinstance(obj, list):
-        return [s for v in obj for s in _strings(v)]
-    return []
 
 
 # --------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def summarize_codex(path: str) -> list[str]:
 def calls_and_results(body: dict, kind: str) -> tuple[list[tuple[str, str, object]], list[tuple[str, str]]]:
     """(tool calls [(id, name, raw args)], tool results [(id, text)]) of a request body."""
     if kind != "responses":
-        return _calls_and_results(body, kind)
+        return common.calls_and_results(body, kind)
     calls, results = [], []
     inp = body.get("input")
     for it in inp if isinstance(inp, list) else []:
@@ -129,22 +129,6 @@ def calls_and_results(body: dict, kind: str) -> tuple[list[tuple[str, str, objec
             out = it.get("output")
             results.append((it.get("call_id"), out if isinstance(out, str) else json.dumps(out)))
     return calls, results
-
-
-def tool_decls(body: dict, kind: str) -> list[tuple[str | None, object, dict]]:
-    """[(name, schema, raw tool)] of a request's tools, as the upstream sees them."""
-    out = []
-    for t in body.get("tools") or []:
-        if not isinstance(t, dict):
-            out.append((None, None, {"_raw": t}))
-        elif kind == "openai":
-            fn = t.get("function") if isinstance(t.get("function"), dict) else {}
-            out.append((fn.get("name"), fn.get("parameters"), t))
-        elif kind == "anthropic":
-            out.append((t.get("name"), t.get("input_schema"), t))
-        else:
-            out.append((t.get("name") or t.get("type"), t.get("parameters"), t))
-    return out
 
 
 def check_tools(body: dict, kind: str, tool: str) -> tuple[list[str], list[str]]:
@@ -168,38 +152,8 @@ def check_tools(body: dict, kind: str, tool: str) -> tuple[list[str], list[str]]
             problems.append(f"{tool} lost its 'cmd' parameter on the way upstream: {json.dumps(schema)[:300]}")
     if kind == "responses":
         return problems, info
-    for name, schema, raw in decls:
-        if kind == "openai" and (raw.get("type") != "function" or not isinstance(raw.get("function"), dict)):
-            problems.append(f"tool is not a Chat Completions function (a real upstream answers 400): {json.dumps(raw)[:200]}")
-            continue
-        if kind == "anthropic" and ANTHROPIC_SERVER_TOOL.match(str(raw.get("type"))):
-            info.append(f"Anthropic server tool passed upstream: {json.dumps(raw)[:200]}")
-            continue
-        if kind == "anthropic" and raw.get("type") not in (None, "custom"):
-            problems.append(f"tool is not an Anthropic custom tool (a real upstream answers 400): {json.dumps(raw)[:200]}")
-            continue
-        if not isinstance(name, str) or not NAME_RE[kind].match(name):
-            problems.append(f"tool name {name!r} is not accepted by a real {kind} upstream (want {NAME_RE[kind].pattern})")
-        if not isinstance(schema, dict) or schema.get("type") != "object":
-            problems.append(f"tool {name!r} has no object JSON schema: {json.dumps(schema)[:200]}")
-    dupes = [n for n, c in Counter(names).items() if c > 1 and n is not None]
-    if dupes:
-        problems.append(f"duplicate tool names upstream: {dupes}")
-    return problems, info
-
-
-def check_auth(entries: list[dict], kind: str, key: str, client_key: str | None) -> list[str]:
-    problems = []
-    for e in entries:
-        h = e.get("headers") or {}
-        if kind == "anthropic":
-            if h.get("x-api-key") != key:
-                problems.append(f"{e.get('path')}: x-api-key is {h.get('x-api-key')!r}, want the upstream key")
-        elif h.get("authorization") != f"Bearer {key}":
-            problems.append(f"{e.get('path')}: Authorization is {h.get('authorization')!r}, want 'Bearer <upstream key>'")
-        if client_key and any(client_key in str(v) for v in h.values()):
-            problems.append(f"{e.get('path')}: the gateway forwarded the client key upstream")
-    return problems
+    p, i = check_decls_accepted(decls, kind)
+    return problems + p, info + i
 
 
 def check_upstream(
@@ -213,20 +167,13 @@ def check_upstream(
     if not entries:
         return [f"the mock upstream received no request at all (expected {route})"], info
 
+    problems += check_statuses(entries)
     for e in entries:
-        st = e.get("status")
-        if st == 401:
-            problems.append(f"upstream rejected the credentials on {e.get('path')} (401): upstream key not forwarded correctly")
-        elif st == 400:
-            problems.append(f"upstream could not parse the body of {e.get('path')} (400)")
-        elif st == 404:
-            problems.append(f"the upstream got a request on an unknown path: {e.get('method')} {e.get('path')}")
         if e.get("route") in other:
             problems.append(f"request sent in the wrong upstream format: {e.get('path')} (want {route})")
 
     main = [e for e in entries if e.get("route") == route and e.get("status") == 200]
-    info.append("upstream routes: " + ", ".join(f"{e} x{n}" for e, n in Counter(
-        f"{x.get('method')} {x.get('route')} {x.get('status')}" for x in entries).items()))
+    info.append(route_counts(entries))
     if not main:
         problems.append(f"no request reached {route} successfully")
         return problems, info
@@ -243,41 +190,27 @@ def check_upstream(
     problems += p
     info += i
 
-    calls = [
-        (i, e)
-        for i, e in enumerate(main)
-        if e.get("tool_id") and str(e.get("reply", "")).split(" ")[:1] in (["tool_call"], ["tool_use"])
-    ]
-    if not calls:
+    i_call, call = first_tool_call(main)
+    if call is None:
         problems.append("the mock never answered with a tool call (no request reached it with the RUN_CMD marker and tools)")
         return problems, info
-    i_call, call = calls[0]
     called = str(call.get("reply", "")).split(" ")[1]
     if called != tool:
         problems.append(f"the mock called tool {called!r}, want Codex's shell tool {tool!r} (was it renamed or dropped upstream?)")
-    if cmd is not None and not any(cmd in x for x in _strings(call.get("tool_input"))):
+    if cmd is not None and not any(cmd in x for x in strings(call.get("tool_input"))):
         problems.append(f"the tool call does not carry the command: {json.dumps(call.get('tool_input'))[:200]}")
-    done = [e for e in main[i_call + 1 :] if "'Done.'" in str(e.get("reply", ""))]
-    if not done:
+    done = follow_up(main, i_call)
+    if done is None:
         problems.append(f"no follow-up request carried the {called} tool result back to the upstream")
         return problems, info
-    body = done[0].get("body") or {}
-    tool_id, tool_input = call["tool_id"], call.get("tool_input")
-    cs, results = calls_and_results(body, kind)
-    matching = [c for c in cs if c[1] == called and _args_equal(c[2], tool_input)]
-    if not matching:
-        seen = "; ".join(f"{n} {json.dumps(a)[:200]}" for _, n, a in cs) or "none"
-        problems.append(f"follow-up request does not replay the {called} call with its original arguments (saw: {seen})")
-        return problems, info
-    ids = [c[0] for c in matching]
-    call_id = tool_id if tool_id in ids else ids[-1]
-    if call_id != tool_id:
+    body = done.get("body") or {}
+    tool_id = call["tool_id"]
+    problem, call_id, text = replayed_result(*calls_and_results(body, kind), called, tool_id, call.get("tool_input"))
+    if call_id is not None and call_id != tool_id:
         info.append(f"tool call id rewritten on the way back: {tool_id} -> {call_id}")
-    res = [r for r in results if r[0] == call_id]
-    if not res:
-        problems.append(f"follow-up request has no tool result for id {call_id} (results for: {[r[0] for r in results]})")
+    if problem:
+        problems.append(problem)
         return problems, info
-    text = res[-1][1] or ""
     if text in ('""', "[]", "null", ""):
         problems.append(f"tool result for {call_id} is empty")
     m = re.search(r"exited with code (-?\d+)", text)
@@ -362,42 +295,28 @@ def check_codex(path: str, cmd: str | None, last_message: str | None) -> tuple[l
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--log", help="mock upstream JSON-lines log")
-    ap.add_argument("--from-line", type=int, default=0, help="first log line (0-based) belonging to this scenario")
+    ap = arg_parser(__doc__)
     ap.add_argument("--kind", choices=sorted(ROUTES), help="upstream wire format the mock must have seen")
     ap.add_argument("--tool", default="exec_command", help="Codex's shell tool name (default exec_command)")
     ap.add_argument("--cmd", help="the shell command Codex must have run")
     ap.add_argument("--expect-model", help="model id the upstream must see")
-    ap.add_argument("--key", default="sk-upstream-test", help="upstream key the mock must have received")
-    ap.add_argument("--client-key", help="the client's gateway key, which must never reach the upstream")
     ap.add_argument("--codex-out", help="output of codex exec --json")
     ap.add_argument("--last-message", help="file written by codex exec -o")
-    ap.add_argument("--summary-only", action="store_true", help="only print one line per logged request")
     ap.add_argument("--summarize-codex", metavar="FILE", help="only print one line per event of FILE")
     a = ap.parse_args(argv)
 
     if a.summarize_codex:
-        print("\n".join(summarize_codex(a.summarize_codex)) or "  (no output)")
-        return 0
-    if not a.log:
-        ap.error("--log is required")
-    entries = load_jsonl(a.log, a.from_line)
-    if a.summary_only:
-        print("\n".join(summarize(entries)) or "  (no requests)")
+        return summarize_file(summarize_codex(a.summarize_codex))
+    entries = log_entries(ap, a, summarize)
+    if entries is None:
         return 0
     if not (a.kind and a.expect_model and a.codex_out):
         ap.error("--kind, --expect-model and --codex-out are required unless --summary-only")
 
-    problems, info = check_upstream(entries, a.kind, a.tool, a.expect_model, a.key, a.client_key, a.cmd)
-    p2, i2 = check_codex(a.codex_out, a.cmd, a.last_message)
-    problems += p2
-    info += i2
-    for line in info:
-        print("  " + line)
-    for p in problems:
-        print("  problem: " + p)
-    return 1 if problems else 0
+    return report(
+        check_upstream(entries, a.kind, a.tool, a.expect_model, a.key, a.client_key, a.cmd),
+        check_codex(a.codex_out, a.cmd, a.last_message),
+    )
 
 
 if __name__ == "__main__":

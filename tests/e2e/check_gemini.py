@@ -18,7 +18,6 @@ either way. ``--summary-only`` describes a log, ``--summarize-gemini FILE`` a
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -27,8 +26,23 @@ from collections import Counter
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_codex import ANTHROPIC_SERVER_TOOL, NAME_RE, _strings, tool_decls  # noqa: E402
-from check_scenario import _args_equal, _calls_and_results, load_jsonl  # noqa: E402
+import e2e_common as common  # noqa: E402
+from e2e_common import (  # noqa: E402
+    arg_parser,
+    check_auth,
+    check_decls_accepted,
+    check_statuses,
+    first_tool_call,
+    follow_up,
+    load_jsonl,
+    log_entries,
+    replayed_result,
+    report,
+    route_counts,
+    strings,
+    summarize_file,
+    tool_decls,
+)
 
 ROUTES = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages"}
 GEMINI_ROUTE = re.compile(r"^/(v1beta|v1|v1alpha)/models/([^/:]+):(generateContent|streamGenerateContent|countTokens)$")
@@ -137,7 +151,7 @@ def summarize_gemini(path: str) -> list[str]:
 def calls_and_results(body: dict, kind: str) -> tuple[list[tuple[str, str, object]], list[tuple[str, str]]]:
     """(tool calls [(id, name, args)], tool results [(id, text)]) of a request body."""
     if kind != "gemini":
-        return _calls_and_results(body, kind)
+        return common.calls_and_results(body, kind)
     calls, results = [], []
     for c in body.get("contents") or []:
         if not isinstance(c, dict):
@@ -182,6 +196,11 @@ def _upper_types(schema, path="") -> list[str]:
     return found
 
 
+def upper_case_types(name, schema) -> list[str]:
+    upper = _upper_types(schema)
+    return [f"tool {name!r} keeps Gemini's upper-case schema types (not JSON Schema): {upper[:3]}"] if upper else []
+
+
 def check_tools(body: dict, kind: str, tool: str) -> tuple[list[str], list[str]]:
     """The upstream request declares the shell tool with its ``command``
     parameter, and every tool is something a real upstream accepts."""
@@ -201,27 +220,8 @@ def check_tools(body: dict, kind: str, tool: str) -> tuple[list[str], list[str]]
             problems.append(f"{tool}'s 'command' is no longer required upstream: {json.dumps(schema)[:300]}")
     if kind == "gemini":
         return problems, info
-    for name, schema, raw in decls:
-        if kind == "openai" and (raw.get("type") != "function" or not isinstance(raw.get("function"), dict)):
-            problems.append(f"tool is not a Chat Completions function (a real upstream answers 400): {json.dumps(raw)[:200]}")
-            continue
-        if kind == "anthropic" and ANTHROPIC_SERVER_TOOL.match(str(raw.get("type"))):
-            info.append(f"Anthropic server tool passed upstream: {json.dumps(raw)[:200]}")
-            continue
-        if kind == "anthropic" and raw.get("type") not in (None, "custom"):
-            problems.append(f"tool is not an Anthropic custom tool (a real upstream answers 400): {json.dumps(raw)[:200]}")
-            continue
-        if not isinstance(name, str) or not NAME_RE[kind].match(name):
-            problems.append(f"tool name {name!r} is not accepted by a real {kind} upstream (want {NAME_RE[kind].pattern})")
-        if not isinstance(schema, dict) or schema.get("type") != "object":
-            problems.append(f"tool {name!r} has no object JSON schema: {json.dumps(schema)[:200]}")
-        upper = _upper_types(schema)
-        if upper:
-            problems.append(f"tool {name!r} keeps Gemini's upper-case schema types (not JSON Schema): {upper[:3]}")
-    dupes = [n for n, c in Counter(names).items() if c > 1 and n is not None]
-    if dupes:
-        problems.append(f"duplicate tool names upstream: {dupes}")
-    return problems, info
+    p, i = check_decls_accepted(decls, kind, upper_case_types)
+    return problems + p, info + i
 
 
 def check_fields(e: dict, kind: str) -> list[str]:
@@ -249,23 +249,6 @@ def check_fields(e: dict, kind: str) -> list[str]:
     return problems
 
 
-def check_auth(entries: list[dict], kind: str, key: str, client_key: str | None) -> list[str]:
-    problems = []
-    for e in entries:
-        h = e.get("headers") or {}
-        if kind == "anthropic":
-            if h.get("x-api-key") != key:
-                problems.append(f"{e.get('path')}: x-api-key is {h.get('x-api-key')!r}, want the upstream key")
-        elif kind == "openai":
-            if h.get("authorization") != f"Bearer {key}":
-                problems.append(f"{e.get('path')}: Authorization is {h.get('authorization')!r}, want 'Bearer <upstream key>'")
-        elif h.get("x-goog-api-key") != key:
-            problems.append(f"{e.get('path')}: x-goog-api-key is {h.get('x-goog-api-key')!r}, want the upstream key")
-        if client_key and (any(client_key in str(v) for v in h.values()) or client_key in str(e.get("path"))):
-            problems.append(f"{e.get('path')}: the gateway forwarded the client key upstream")
-    return problems
-
-
 def is_main(e: dict, kind: str) -> bool:
     if kind == "gemini":
         g = gemini_route(e)
@@ -290,19 +273,12 @@ def check_upstream(
     if not entries:
         return [f"the mock upstream received no request at all (expected {want})"], info
 
+    problems += check_statuses(entries)
     for e in entries:
-        st = e.get("status")
-        if st == 401:
-            problems.append(f"upstream rejected the credentials on {e.get('path')} (401): upstream key not forwarded correctly")
-        elif st == 400:
-            problems.append(f"upstream could not parse the body of {e.get('path')} (400)")
-        elif st == 404:
-            problems.append(f"the upstream got a request on an unknown path: {e.get('method')} {e.get('path')}")
         if not is_main(e, kind) and (e.get("route") in ROUTES.values() or gemini_route(e)):
             problems.append(f"request sent in the wrong upstream format: {e.get('path')} (want {want})")
 
-    info.append("upstream routes: " + ", ".join(f"{r} x{n}" for r, n in Counter(
-        f"{x.get('method')} {x.get('route')} {x.get('status')}" for x in entries).items()))
+    info.append(route_counts(entries))
     main = [e for e in entries if is_main(e, kind) and e.get("status") == 200]
     if not main:
         problems.append(f"no request reached {want} successfully")
@@ -314,7 +290,7 @@ def check_upstream(
             if m not in models:
                 problems.append(f"upstream saw model {m!r}; want {' or '.join(repr(x) for x in models)}")
     info.append("upstream stream: " + ", ".join(f"{s} x{n}" for s, n in Counter(is_stream(e, kind) for e in main).items()))
-    problems += check_auth(main, kind, key, client_key)
+    problems += check_auth(main, kind, key, client_key, key_in_path=True)
     for e in main:
         problems += check_fields(e, kind)
 
@@ -343,41 +319,27 @@ def check_upstream(
         problems += p
         info += i
 
-    calls = [
-        (i, e)
-        for i, e in enumerate(main)
-        if e.get("tool_id") and str(e.get("reply", "")).split(" ")[:1] in (["tool_call"], ["tool_use"])
-    ]
-    if not calls:
+    i_call, call = first_tool_call(main)
+    if call is None:
         problems.append("the mock never answered with a tool call (no request reached it with the RUN_CMD marker and tools)")
         return problems, info
-    i_call, call = calls[0]
     called = str(call.get("reply", "")).split(" ")[1]
     if called != tool:
         problems.append(f"the mock called tool {called!r}, want Gemini CLI's shell tool {tool!r} (was it renamed or dropped upstream?)")
-    if cmd is not None and not any(cmd == x for x in _strings(call.get("tool_input"))):
+    if cmd is not None and not any(cmd == x for x in strings(call.get("tool_input"))):
         problems.append(f"the tool call does not carry the command: {json.dumps(call.get('tool_input'))[:200]}")
-    done = [e for e in main[i_call + 1 :] if "'Done.'" in str(e.get("reply", ""))]
-    if not done:
+    done = follow_up(main, i_call)
+    if done is None:
         problems.append(f"no follow-up request carried the {called} tool result back to the upstream")
         return problems, info
-    body = done[0].get("body") or {}
-    tool_id, tool_input = call["tool_id"], call.get("tool_input")
-    cs, results = calls_and_results(body, kind)
-    matching = [c for c in cs if c[1] == called and _args_equal(c[2], tool_input)]
-    if not matching:
-        seen = "; ".join(f"{n} {json.dumps(a)[:200]}" for _, n, a in cs) or "none"
-        problems.append(f"follow-up request does not replay the {called} call with its original arguments (saw: {seen})")
-        return problems, info
-    ids = [c[0] for c in matching]
-    call_id = tool_id if tool_id in ids else ids[-1]
-    if call_id != tool_id:
+    tool_id = call["tool_id"]
+    problem, call_id, text = replayed_result(
+        *calls_and_results(done.get("body") or {}, kind), called, tool_id, call.get("tool_input"))
+    if call_id is not None and call_id != tool_id:
         problems.append(f"tool call id rewritten on the way back: the mock issued {tool_id}, the follow-up replays {call_id}")
-    res = [r for r in results if r[0] == call_id]
-    if not res:
-        problems.append(f"follow-up request has no tool result for id {call_id} (results for: {[r[0] for r in results]})")
+    if problem:
+        problems.append(problem)
         return problems, info
-    text = res[-1][1] or ""
     if text in ('""', "[]", "null", "{}", ""):
         problems.append(f"tool result for {call_id} is empty")
     m = re.search(r"Exit Code: (-?\d+)", text)
@@ -385,7 +347,7 @@ def check_upstream(
         problems.append(f"the tool result reports a failed command: {text[:300]!r}")
     info.append(
         f"tool round trip: {called} id {tool_id} -> result {json.dumps(text[:120])} "
-        f"(requests: {len(main)}, follow-up stream={is_stream(done[0], kind)})"
+        f"(requests: {len(main)}, follow-up stream={is_stream(done, kind)})"
     )
     return problems, info
 
@@ -450,43 +412,29 @@ def check_gemini(path: str, tool: str, cmd: str | None) -> tuple[list[str], list
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--log", help="mock upstream JSON-lines log")
-    ap.add_argument("--from-line", type=int, default=0, help="first log line (0-based) belonging to this scenario")
+    ap = arg_parser(__doc__)
     ap.add_argument("--kind", choices=["openai", "anthropic", "gemini"], help="upstream wire format the mock must have seen")
     ap.add_argument("--tool", default="run_shell_command", help="Gemini CLI's shell tool name")
     ap.add_argument("--cmd", help="the shell command Gemini CLI must have run")
     ap.add_argument("--expect-model", default="", help="model id(s) the upstream must see, comma separated (empty: any)")
     ap.add_argument("--picker", action="store_true", help="the run used Gemini CLI's model picker (no -m)")
-    ap.add_argument("--key", default="sk-upstream-test", help="upstream key the mock must have received")
-    ap.add_argument("--client-key", help="the client's gateway key, which must never reach the upstream")
     ap.add_argument("--gemini-out", help="output of gemini -o stream-json")
-    ap.add_argument("--summary-only", action="store_true", help="only print one line per logged request")
     ap.add_argument("--summarize-gemini", metavar="FILE", help="only print one line per event of FILE")
     a = ap.parse_args(argv)
 
     if a.summarize_gemini:
-        print("\n".join(summarize_gemini(a.summarize_gemini)) or "  (no output)")
-        return 0
-    if not a.log:
-        ap.error("--log is required")
-    entries = load_jsonl(a.log, a.from_line)
-    if a.summary_only:
-        print("\n".join(summarize(entries)) or "  (no requests)")
+        return summarize_file(summarize_gemini(a.summarize_gemini))
+    entries = log_entries(ap, a, summarize)
+    if entries is None:
         return 0
     if not (a.kind and a.gemini_out):
         ap.error("--kind and --gemini-out are required unless --summary-only")
 
     models = [m for m in a.expect_model.split(",") if m]
-    problems, info = check_upstream(entries, a.kind, a.tool, models, a.key, a.client_key, a.cmd, a.picker)
-    p2, i2 = check_gemini(a.gemini_out, a.tool, a.cmd)
-    problems += p2
-    info += i2
-    for line in info:
-        print("  " + line)
-    for p in problems:
-        print("  problem: " + p)
-    return 1 if problems else 0
+    return report(
+        check_upstream(entries, a.kind, a.tool, models, a.key, a.client_key, a.cmd, a.picker),
+        check_gemini(a.gemini_out, a.tool, a.cmd),
+    )
 
 
 if __name__ == "__main__":

@@ -10,28 +10,25 @@ summary either way. Also usable as ``--summary-only`` to describe a log.
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
 import sys
 from collections import Counter
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_common import (  # noqa: E402
+    arg_parser,
+    args_equal,
+    calls_and_results,
+    check_statuses,
+    load_jsonl,
+    log_entries,
+    report,
+    summarize_file,
+)
+
 ROUTES = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages"}
-
-
-def load_jsonl(path: str, start: int = 0) -> list[dict]:
-    out = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            for i, line in enumerate(f):
-                if i < start or not line.strip():
-                    continue
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    out.append({"_unparsable": line[:200]})
-    except FileNotFoundError:
-        pass
-    return out
 
 
 def summarize(entries: list[dict]) -> list[str]:
@@ -96,51 +93,15 @@ def summarize_claude(path: str) -> list[str]:
     return lines
 
 
-def _args_equal(raw, expected) -> bool:
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return False
-    return raw == expected
-
-
-def _calls_and_results(body: dict, kind: str) -> tuple[list[tuple[str, str, object]], list[tuple[str, str]]]:
-    """(tool calls [(id, name, raw input)], tool results [(id, text)]) of a request body."""
-    calls, results = [], []
-    for m in body.get("messages") or []:
-        if not isinstance(m, dict):
-            continue
-        role, content = m.get("role"), m.get("content")
-        if kind == "openai":
-            if role == "assistant":
-                for tc in m.get("tool_calls") or []:
-                    fn = tc.get("function") or {}
-                    calls.append((tc.get("id"), fn.get("name"), fn.get("arguments")))
-            if role == "tool":
-                text = content if isinstance(content, str) else json.dumps(content)
-                results.append((m.get("tool_call_id"), text))
-        elif isinstance(content, list):
-            for blk in content:
-                if not isinstance(blk, dict):
-                    continue
-                if role == "assistant" and blk.get("type") == "tool_use":
-                    calls.append((blk.get("id"), blk.get("name"), blk.get("input")))
-                if role == "user" and blk.get("type") == "tool_result":
-                    c = blk.get("content")
-                    results.append((blk.get("tool_use_id"), c if isinstance(c, str) else json.dumps(c)))
-    return calls, results
-
-
 def check_round_trip(body: dict, kind: str, tool: str, tool_id: str, tool_input) -> tuple[list[str], list[str]]:
     """The follow-up request must replay the tool call and carry its result, ids matching.
 
     The id must pair the call with its result inside the request (what real
     upstreams validate); keeping the upstream's original id is only reported.
     """
-    calls, results = _calls_and_results(body, kind)
+    calls, results = calls_and_results(body, kind)
     what = "tool_calls entry" if kind == "openai" else "tool_use block"
-    matching = [c for c in calls if c[1] == tool and _args_equal(c[2], tool_input)]
+    matching = [c for c in calls if c[1] == tool and args_equal(c[2], tool_input)]
     if not matching:
         seen = "; ".join(f"{n} {json.dumps(i)[:200]}" for _, n, i in calls) or "none"
         return [f"follow-up request has no assistant {what} {tool} with the original input (saw: {seen})"], []
@@ -166,14 +127,8 @@ def check_upstream(entries: list[dict], kind: str, tool: str, model: str) -> tup
     if not entries:
         return [f"the mock upstream received no request at all (expected {route})"], info
 
+    problems += check_statuses(entries, "gateway called an unknown upstream path")
     for e in entries:
-        st = e.get("status")
-        if st == 401:
-            problems.append(f"upstream rejected the credentials on {e.get('path')} (401): upstream key not forwarded correctly")
-        elif st == 400:
-            problems.append(f"upstream could not parse the body of {e.get('path')} (400)")
-        elif st == 404:
-            problems.append(f"gateway called an unknown upstream path: {e.get('method')} {e.get('path')}")
         if e.get("route") in other:
             problems.append(f"request sent in the wrong upstream format: {e.get('path')} (want {route})")
 
@@ -254,39 +209,26 @@ def check_claude(path: str, tool: str) -> tuple[list[str], list[str]]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--log", help="mock upstream JSON-lines log")
-    ap.add_argument("--from-line", type=int, default=0, help="first log line (0-based) belonging to this scenario")
+    ap = arg_parser(__doc__, upstream_keys=False)
     ap.add_argument("--kind", choices=sorted(ROUTES), help="upstream wire format")
     ap.add_argument("--tool", choices=["Write", "Bash"])
     ap.add_argument("--expect-model", help="model id the upstream must see")
     ap.add_argument("--claude-out", help="Claude Code stream-json output")
-    ap.add_argument("--summary-only", action="store_true", help="only print one line per logged request")
     ap.add_argument("--summarize-claude", metavar="FILE", help="only print one line per stream-json event of FILE")
     a = ap.parse_args(argv)
 
     if a.summarize_claude:
-        print("\n".join(summarize_claude(a.summarize_claude)) or "  (no output)")
-        return 0
-
-    if not a.log:
-        ap.error("--log is required")
-    entries = load_jsonl(a.log, a.from_line)
-    if a.summary_only:
-        print("\n".join(summarize(entries)) or "  (no requests)")
+        return summarize_file(summarize_claude(a.summarize_claude))
+    entries = log_entries(ap, a, summarize)
+    if entries is None:
         return 0
     if not (a.kind and a.tool and a.expect_model and a.claude_out):
         ap.error("--kind, --tool, --expect-model and --claude-out are required unless --summary-only")
 
-    problems, info = check_upstream(entries, a.kind, a.tool, a.expect_model)
-    p2, i2 = check_claude(a.claude_out, a.tool)
-    problems += p2
-    info += i2
-    for line in info:
-        print("  " + line)
-    for p in problems:
-        print("  problem: " + p)
-    return 1 if problems else 0
+    return report(
+        check_upstream(entries, a.kind, a.tool, a.expect_model),
+        check_claude(a.claude_out, a.tool),
+    )
 
 
 if __name__ == "__main__":

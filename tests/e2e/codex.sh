@@ -15,27 +15,18 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 
 CODEX_VERSION="${SWITCHYARD_E2E_CODEX_VERSION:-0.169.0}"
-CACHE="${SWITCHYARD_E2E_CACHE:-$HOME/.cache/switchyard-e2e}"
 CODEX_PREFIX="$CACHE/codex"
-TIMEOUT="${SWITCHYARD_E2E_TIMEOUT:-120}"
-KEEP="${SWITCHYARD_E2E_KEEP:-0}"
-BIN="${SWITCHYARD_BIN:-${CARGO_TARGET_DIR:-target}/debug/switchyard}"
-case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
-
-CLIENT_KEY="sk-e2e-local-key-0123456789"
-UPSTREAM_KEY="sk-upstream-test"
-UPSTREAM_MODEL="mock-model-1"
 CLIENT_MODEL="codex-switchyard-e2e"
 KEY_ENV="SWITCHYARD_E2E_API_KEY"   # the provider's env_key in config.toml
 SHELL_TOOL="exec_command"          # Codex 0.169's shell tool: {"cmd": "..."}
 
-DIRECT=0
 KINDS="openai anthropic"
 KIND_SET=0
-
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+LOOPS="shell"
 
 set_kind() {
   case "$1" in
@@ -69,56 +60,9 @@ elif [ "$KINDS" = responses ]; then
   exit 2
 fi
 
-log() { printf '[e2e] %s\n' "$*" >&2; }
-die() { printf '[e2e] ERROR: %s\n' "$*" >&2; exit 2; }
-
-if [ "$DIRECT" = 0 ] && [ ! -x "$BIN" ]; then
-  die "gateway binary not found at $BIN (build it first, or set SWITCHYARD_BIN; --direct runs the harness self-check without it)"
-fi
-for tool in python3 curl timeout; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
-done
-BASH_PATH="$(command -v bash)"
-
-# ---------------------------------------------------------------------------
-# process bookkeeping
-# ---------------------------------------------------------------------------
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-e2e-codex.XXXXXX")"
+require_tools
+e2e_workdir "-codex"
 mkdir -p "$WORK/version-home/codex-home" "$WORK/version-home/tmp"
-PIDS=()
-FAILED=0
-
-stop_pid() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-stop_all() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  PIDS=()
-}
-
-cleanup() {
-  local rc=$?
-  stop_all
-  if [ "$KEEP" = 1 ] || [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
-    log "artifacts kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------
 # Codex, pinned, installed outside the repo
@@ -132,131 +76,14 @@ codex_version_of() { # binary -> "codex-cli X.Y.Z" or nothing
     timeout 60 "$1" --version 2>/dev/null </dev/null | head -n 1 || true
 }
 
-installed_version() {
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
-    "$CODEX_PREFIX/node_modules/@openai/codex/package.json" 2>/dev/null || true
-}
-
 ensure_codex() {
-  local v
-  if [ -n "${SWITCHYARD_E2E_CODEX_BIN:-}" ]; then
-    CODEX="$SWITCHYARD_E2E_CODEX_BIN"
-  else
-    CODEX="$CODEX_PREFIX/node_modules/.bin/codex"
-    v=""
-    if [ "$(installed_version)" = "$CODEX_VERSION" ] && [ -x "$CODEX" ]; then
-      v="$(codex_version_of "$CODEX")"
-    fi
-    if [ "$v" != "codex-cli $CODEX_VERSION" ]; then
-      command -v npm >/dev/null 2>&1 || die "npm is required to install @openai/codex@$CODEX_VERSION"
-      log "installing @openai/codex@$CODEX_VERSION (with its native optional dependency) into $CODEX_PREFIX"
-      mkdir -p "$CODEX_PREFIX"
-      # --include=optional: the native binary is an optional dependency; make
-      # sure an `omit=optional` npm config cannot drop it.
-      (cd "$CODEX_PREFIX" && npm install --prefix "$CODEX_PREFIX" --no-audit --no-fund --save-exact \
-         --include=optional --loglevel=error "@openai/codex@$CODEX_VERSION" >&2) \
-        || die "npm install of @openai/codex@$CODEX_VERSION failed"
-    fi
-  fi
-  v="$(codex_version_of "$CODEX")"
-  case "$v" in
-    "codex-cli $CODEX_VERSION") log "codex: $v ($CODEX)" ;;
-    *) die "$CODEX --version printed '${v:-nothing}', want 'codex-cli $CODEX_VERSION' (native optional dependency @openai/codex-<platform> missing? npm run with --omit=optional?)" ;;
-  esac
-}
-
-# ---------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_for_file() { # file seconds pid
-  local f="$1" n=$(( $2 * 10 )) pid="$3"
-  for _ in $(seq 1 "$n"); do
-    [ -s "$f" ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-wait_for_health() { # url seconds pid
-  local url="$1" n=$(( $2 * 10 )) pid="$3" code
-  for _ in $(seq 1 "$n"); do
-    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null || true)"
-    [ "$code" = 200 ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-# ---------------------------------------------------------------------------
-# mock upstream + gateway
-# ---------------------------------------------------------------------------
-MOCK_PORT=""
-MOCK_LOG=""
-GW_PORT=""
-GW_LOG=""
-
-start_mock() { # dir [extra args]
-  local dir="$1"; shift
-  MOCK_LOG="$dir/mock.log"
-  python3 "$HERE/mock_upstream.py" --port 0 --port-file "$dir/mock.port" --log "$MOCK_LOG" \
-    --key "$UPSTREAM_KEY" "$@" >"$dir/mock.stderr" 2>&1 &
-  local pid=$!
-  PIDS+=("$pid")
-  wait_for_file "$dir/mock.port" 15 "$pid" || { cat "$dir/mock.stderr" >&2; die "mock upstream did not start"; }
-  MOCK_PORT="$(cat "$dir/mock.port")"
-  log "mock upstream on 127.0.0.1:$MOCK_PORT (log $MOCK_LOG)"
-}
-
-write_gateway_config() { # kind conf
-  local kind="$1" conf="$2" format base
-  if [ "$kind" = openai ]; then
-    format="openai_chat"; base="http://127.0.0.1:$MOCK_PORT/v1"
-  else
-    format="anthropic"; base="http://127.0.0.1:$MOCK_PORT"
-  fi
-  cat >"$conf" <<EOF
-listen = "127.0.0.1:$GW_PORT"
-client_keys = ["$CLIENT_KEY"]
-
-[[providers]]
-id = "mock"
-format = "$format"
-base_url = "$base"
-api_key_env = "MOCK_UPSTREAM_KEY"
-
-[[routes]]
-model = "*"
-provider = "mock"
-upstream_model = "$UPSTREAM_MODEL"
-EOF
-}
-
-start_gateway() { # kind dir
-  local kind="$1" dir="$2" attempt pid
-  GW_LOG="$dir/gateway.log"
-  for attempt in 1 2 3; do
-    GW_PORT="$(free_port)"
-    write_gateway_config "$kind" "$dir/switchyard.toml"
-    MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" SWITCHYARD_LOG="${SWITCHYARD_LOG:-info}" NO_COLOR=1 \
-      "$BIN" serve --config "$dir/switchyard.toml" >>"$GW_LOG" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    if wait_for_health "http://127.0.0.1:$GW_PORT/health" 30 "$pid"; then
-      log "gateway on 127.0.0.1:$GW_PORT ($kind upstream, log $GW_LOG)"
-      return 0
-    fi
-    log "gateway did not become healthy (attempt $attempt)"
-    stop_pid "$pid"
-  done
-  echo "----- gateway log (tail) -----" >&2
-  tail -n 40 "$GW_LOG" >&2 || true
-  return 1
+  # --include=optional: the native binary is an optional dependency; make
+  # sure an `omit=optional` npm config cannot drop it.
+  ensure_npm_cli "${SWITCHYARD_E2E_CODEX_BIN:-}" "$CODEX_PREFIX" @openai/codex "$CODEX_VERSION" \
+      codex codex_version_of "codex-cli $CODEX_VERSION" --include=optional \
+    || die "$CLI_BIN --version printed '${CLI_VERSION:-nothing}', want 'codex-cli $CODEX_VERSION' (native optional dependency @openai/codex-<platform> missing? npm run with --omit=optional?)"
+  CODEX="$CLI_BIN"
+  log "codex: $CLI_VERSION ($CODEX)"
 }
 
 # Codex config: one custom Responses provider, no sandbox, no approvals, and
@@ -290,28 +117,14 @@ EOF
 # ---------------------------------------------------------------------------
 # one scenario
 # ---------------------------------------------------------------------------
-PASSED=0
-FAILED_N=0
+CLIENT=codex
+CHECK_PY=check_codex.py
+CLIENT_OUT="--json"
 
-dump_failure() { # sdir from_line
-  local sdir="$1" from="$2"
-  {
-    echo "----- codex stderr -----"
-    tail -n 40 "$sdir/codex.stderr" 2>/dev/null || true
-    echo "----- codex output (--json, one line per event) -----"
-    python3 "$HERE/check_codex.py" --summarize-codex "$sdir/codex.out" || tail -c 3000 "$sdir/codex.out" || true
-    echo "----- mock upstream requests in this scenario -----"
-    python3 "$HERE/check_codex.py" --log "$MOCK_LOG" --from-line "$from" --summary-only || true
-    if [ -n "$GW_LOG" ] && [ -f "$GW_LOG" ]; then
-      echo "----- gateway log (tail) -----"
-      tail -n 60 "$GW_LOG" || true
-    fi
-    echo "----- artifacts: $sdir -----"
-  } >&2
-}
-
-run_scenario() { # kind mode base_url token expect_model
-  local kind="$1" mode="$2" base_url="$3" token="$4" expect_model="$5"
+run_scenario() { # kind loop mode base_url token
+  local kind="$1" mode="$3" base_url="$4" token="$5"
+  local expect_model="$UPSTREAM_MODEL"
+  [ "$mode" = direct ] && expect_model="$CLIENT_MODEL"
   local name="$kind/shell ($mode)"
   local sdir="$WORK/$kind-shell"
   local proj="$sdir/project" home="$sdir/home" chome="$sdir/codex-home"
@@ -325,7 +138,7 @@ run_scenario() { # kind mode base_url token expect_model
   local prompt="Run the shell command given below. RUN_CMD=[[$cmd]]"
 
   local from
-  from="$(wc -l <"$MOCK_LOG" | tr -d ' ')"
+  from="$(mock_log_lines)"
 
   local t0 t1 rc=0
   t0="$(date +%s.%N)"
@@ -343,44 +156,17 @@ run_scenario() { # kind mode base_url token expect_model
         </dev/null >"$sdir/codex.out" 2>"$sdir/codex.stderr"
   ) || rc=$?
   t1="$(date +%s.%N)"
-  local secs
-  secs="$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$t1")"
 
-  local problems=()
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-    problems+=("codex timed out after ${TIMEOUT}s")
-  elif [ "$rc" != 0 ]; then
-    problems+=("codex exited with status $rc")
-  fi
-  if [ ! -f "$target" ]; then
-    problems+=("shell side effect missing: $target was not created")
-  else
-    local got
-    got="$(cat "$target")"
-    [ "$got" = "$expected" ] || problems+=("$target contains '$got', want '$expected'")
-  fi
+  PROBLEMS=()
+  check_client_exit "$rc"
+  check_side_effect shell "$target" "$expected"
   local extra=()
   [ "$mode" = gateway ] && extra=(--client-key "$CLIENT_KEY")
-  local check_out check_rc=0
-  check_out="$(python3 "$HERE/check_codex.py" --log "$MOCK_LOG" --from-line "$from" \
-      --kind "$kind" --tool "$SHELL_TOOL" --cmd "$cmd" --expect-model "$expect_model" \
-      --key "$UPSTREAM_KEY" "${extra[@]}" \
-      --codex-out "$sdir/codex.out" --last-message "$sdir/last-message.txt" 2>&1)" \
-    || check_rc=$?
-  [ -n "$check_out" ] && printf '%s\n' "$check_out" >&2
-  [ "$check_rc" = 0 ] || problems+=("log/output checks failed (see 'problem:' lines above)")
-
-  if [ "${#problems[@]}" = 0 ]; then
-    PASSED=$((PASSED + 1))
-    echo "PASS $name ${secs}s"
-  else
-    FAILED_N=$((FAILED_N + 1))
-    FAILED=1
-    local p
-    for p in "${problems[@]}"; do log "$name: $p"; done
-    dump_failure "$sdir" "$from"
-    echo "FAIL $name ${secs}s"
-  fi
+  run_check --log "$MOCK_LOG" --from-line "$from" \
+    --kind "$kind" --tool "$SHELL_TOOL" --cmd "$cmd" --expect-model "$expect_model" \
+    --key "$UPSTREAM_KEY" "${extra[@]}" \
+    --codex-out "$sdir/codex.out" --last-message "$sdir/last-message.txt"
+  report_scenario "$name" "$(elapsed "$t0" "$t1")" "$sdir" "$from"
 }
 
 # ---------------------------------------------------------------------------
@@ -388,35 +174,10 @@ run_scenario() { # kind mode base_url token expect_model
 # ---------------------------------------------------------------------------
 ensure_codex
 
+# Direct: the mock serves /v1/responses only when asked to.
+DIRECT_MOCK_ARGS=(--serve-responses)
+BASE_PATH="/v1"
 START="$(date +%s)"
-for kind in $KINDS; do
-  kdir="$WORK/$kind"
-  mkdir -p "$kdir"
-  GW_LOG=""
-  if [ "$DIRECT" = 1 ]; then
-    # The mock serves /v1/responses only when asked to.
-    start_mock "$kdir" --serve-responses
-    base="http://127.0.0.1:$MOCK_PORT/v1"
-    token="$UPSTREAM_KEY"
-    expect="$CLIENT_MODEL"
-    mode="direct"
-  else
-    start_mock "$kdir"
-    if ! start_gateway "$kind" "$kdir"; then
-      FAILED_N=$((FAILED_N + 1)); FAILED=1
-      echo "FAIL $kind/shell (gateway) gateway did not start"
-      stop_all
-      continue
-    fi
-    base="http://127.0.0.1:$GW_PORT/v1"
-    token="$CLIENT_KEY"
-    expect="$UPSTREAM_MODEL"
-    mode="gateway"
-  fi
-  run_scenario "$kind" "$mode" "$base" "$token" "$expect"
-  stop_all
-done
-
-echo "codex e2e: $(( $(date +%s) - START ))s total"
-echo "$PASSED passed, $FAILED_N failed"
+run_kinds
+print_totals codex "$START"
 [ "$FAILED_N" = 0 ]

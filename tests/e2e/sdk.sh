@@ -15,28 +15,21 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 
 # Pinned SDK versions (PyPI). Bump them together with a run of this script.
 OPENAI_VERSION="3.54.0"
 ANTHROPIC_VERSION="2.12.0"
 GOOGLE_GENAI_VERSION="3.4.0"
 
-CACHE="${SWITCHYARD_E2E_CACHE:-$HOME/.cache/switchyard-e2e}"
 VENV="$CACHE/sdk-venv"
-KEEP="${SWITCHYARD_E2E_KEEP:-0}"
-BIN="${SWITCHYARD_BIN:-${CARGO_TARGET_DIR:-target}/debug/switchyard}"
-case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 
-CLIENT_KEY="sk-e2e-local-key-0123456789"
-UPSTREAM_KEY="sk-upstream-test"
-UPSTREAM_MODEL="mock-model-1"
 LISTED_MODEL="sdk-model"        # a literal route: GET /v1/models must list it
 UNROUTED_MODEL="nope-sdk-e2e"   # matches no route: every SDK must get a typed 404
 
 KINDS="openai anthropic"
 SDKS=()
-
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,52 +44,8 @@ done
 [ "${#SDKS[@]}" = 0 ] && SDKS=(openai anthropic gemini)
 want_sdk() { local s; for s in "${SDKS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
-log() { printf '[e2e] %s\n' "$*" >&2; }
-die() { printf '[e2e] ERROR: %s\n' "$*" >&2; exit 2; }
-
-[ -x "$BIN" ] || die "gateway binary not found at $BIN (build it first, or set SWITCHYARD_BIN)"
-for tool in python3 curl timeout; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
-done
-
-# ---------------------------------------------------------------------------
-# process bookkeeping
-# ---------------------------------------------------------------------------
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-e2e-sdk.XXXXXX")"
-PIDS=()
-FAILED=0
-
-stop_pid() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-stop_all() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  PIDS=()
-}
-
-cleanup() {
-  local rc=$?
-  stop_all
-  if [ "$KEEP" = 1 ] || [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
-    log "artifacts kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+require_tools "build it first, or set SWITCHYARD_BIN"
+e2e_workdir "-sdk"
 
 # ---------------------------------------------------------------------------
 # the SDKs, pinned, in a venv outside the repo
@@ -130,102 +79,11 @@ ensure_sdks() {
 }
 
 # ---------------------------------------------------------------------------
-# mock upstream + gateway (as in codex.sh)
+# mock upstream + gateway (lib.sh)
 # ---------------------------------------------------------------------------
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_for_file() { # file seconds pid
-  local f="$1" n=$(( $2 * 10 )) pid="$3"
-  for _ in $(seq 1 "$n"); do
-    [ -s "$f" ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-wait_for_health() { # url seconds pid
-  local url="$1" n=$(( $2 * 10 )) pid="$3" code
-  for _ in $(seq 1 "$n"); do
-    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null || true)"
-    [ "$code" = 200 ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-MOCK_PORT=""
-MOCK_LOG=""
-GW_PORT=""
-GW_LOG=""
-
-start_mock() { # dir
-  local dir="$1"
-  MOCK_LOG="$dir/mock.log"
-  python3 "$HERE/mock_upstream.py" --port 0 --port-file "$dir/mock.port" --log "$MOCK_LOG" \
-    --key "$UPSTREAM_KEY" --chunk-delay 0 >"$dir/mock.stderr" 2>&1 &
-  local pid=$!
-  PIDS+=("$pid")
-  wait_for_file "$dir/mock.port" 15 "$pid" || { cat "$dir/mock.stderr" >&2; die "mock upstream did not start"; }
-  MOCK_PORT="$(cat "$dir/mock.port")"
-  log "mock upstream on 127.0.0.1:$MOCK_PORT (log $MOCK_LOG)"
-}
-
-write_gateway_config() { # kind conf
-  local kind="$1" conf="$2" format base pat
-  if [ "$kind" = openai ]; then
-    format="openai_chat"; base="http://127.0.0.1:$MOCK_PORT/v1"
-  else
-    format="anthropic"; base="http://127.0.0.1:$MOCK_PORT"
-  fi
-  {
-    cat <<EOF
-listen = "127.0.0.1:$GW_PORT"
-client_keys = ["$CLIENT_KEY"]
-
-[[providers]]
-id = "mock"
-format = "$format"
-base_url = "$base"
-api_key_env = "MOCK_UPSTREAM_KEY"
-
-[[routes]]
-model = "$LISTED_MODEL"
-provider = "mock"
-upstream_model = "$UPSTREAM_MODEL"
-EOF
-    # The SDKs ask for gpt-sdk-e2e, claude-sdk-e2e and gemini-sdk-e2e; no
-    # catch-all route, so $UNROUTED_MODEL matches nothing.
-    for pat in 'gpt-*' 'claude-*' 'gemini-*'; do
-      printf '\n[[routes]]\nmodel = "%s"\nprovider = "mock"\nupstream_model = "%s"\n' "$pat" "$UPSTREAM_MODEL"
-    done
-  } >"$conf"
-}
-
-start_gateway() { # kind dir
-  local kind="$1" dir="$2" attempt pid
-  GW_LOG="$dir/gateway.log"
-  for attempt in 1 2 3; do
-    GW_PORT="$(free_port)"
-    write_gateway_config "$kind" "$dir/switchyard.toml"
-    MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" SWITCHYARD_LOG="${SWITCHYARD_LOG:-info}" NO_COLOR=1 \
-      "$BIN" serve --config "$dir/switchyard.toml" >>"$GW_LOG" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    if wait_for_health "http://127.0.0.1:$GW_PORT/health" 30 "$pid"; then
-      log "gateway on 127.0.0.1:$GW_PORT ($kind upstream, log $GW_LOG)"
-      return 0
-    fi
-    log "gateway did not become healthy (attempt $attempt)"
-    stop_pid "$pid"
-  done
-  echo "----- gateway log (tail) -----" >&2
-  tail -n 40 "$GW_LOG" >&2 || true
-  return 1
-}
+# The SDKs ask for gpt-sdk-e2e, claude-sdk-e2e and gemini-sdk-e2e; no
+# catch-all route, so $UNROUTED_MODEL matches nothing.
+GATEWAY_ROUTES=("$LISTED_MODEL" 'gpt-*' 'claude-*' 'gemini-*')
 
 # Does the gateway answer the Gemini API? An unknown path gets 404 "no such endpoint".
 gateway_serves_gemini() {
@@ -252,7 +110,7 @@ START="$(date +%s)"
 for kind in $KINDS; do
   kdir="$WORK/$kind"
   mkdir -p "$kdir"
-  start_mock "$kdir"
+  start_mock "$kdir" --chunk-delay 0
   if ! start_gateway "$kind" "$kdir"; then
     FAILED_N=$((FAILED_N + 1)); FAILED=1
     echo "FAIL $kind: gateway did not start"
