@@ -133,7 +133,7 @@ fn complete_answer(
                 formats::usage_from_response(format, body),
                 None,
             );
-            return json_response(StatusCode::OK, body.to_vec());
+            return json_response(StatusCode::OK, body.clone());
         }
         Answer::Translate {
             upstream,
@@ -251,5 +251,5 @@ pub async fn relay_plain(
         provider,
         message: err.to_string(),
     })?;
-    Ok(json_response(status, body.to_vec()))
+    Ok(json_response(status, body))
 }
