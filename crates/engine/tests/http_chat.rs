@@ -29,12 +29,7 @@ async fn plain_request_is_translated_both_ways() {
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 11, "completion_tokens": 2}
     })));
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(false).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["content"], json!([{"type": "text", "text": "Hi!"}]));
@@ -83,12 +78,7 @@ async fn streaming_tools_and_thinking_form_a_valid_anthropic_stream() {
         ],
         delay: Duration::from_millis(5),
     });
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(true).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let text = response.text().await.unwrap();
@@ -120,12 +110,7 @@ async fn stream_is_not_buffered() {
         ],
         delay: Duration::from_millis(400),
     });
-    let mut response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let mut response = gw.send_messages(true).await;
     let started = std::time::Instant::now();
     let mut seen = String::new();
     while !seen.contains("first") {
@@ -165,12 +150,7 @@ async fn upstream_statuses_map_to_anthropic_errors() {
             }
         }
         mock.push(reply);
-        let response = gw
-            .post("/v1/messages")
-            .json(&anthropic_request(false))
-            .send()
-            .await
-            .unwrap();
+        let response = gw.send_messages(false).await;
         assert_eq!(response.status().as_u16(), status);
         if status == 429 {
             assert_eq!(response.headers()["retry-after"], "17");
@@ -287,12 +267,7 @@ async fn upstream_cut_mid_stream_becomes_an_error_event() {
     mock.push(Reply::SseThenCut {
         chunks: vec![chat_chunk(json!({"content": "partial"}), None)],
     });
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(true).await;
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     let summary = validate_stream(&text).unwrap();
@@ -309,12 +284,7 @@ async fn client_disconnect_cancels_the_upstream_request() {
     mock.push(Reply::Endless {
         dropped: dropped.clone(),
     });
-    let mut response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let mut response = gw.send_messages(true).await;
     let _ = response.chunk().await.unwrap();
     drop(response);
     for _ in 0..100 {
@@ -335,12 +305,7 @@ async fn client_disconnect_cancels_the_upstream_request() {
 #[tokio::test]
 async fn unreachable_and_silent_upstreams_fail_clearly() {
     let gw = TestGateway::start("openai_chat", "http://127.0.0.1:9/v1", "").await;
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(false).await;
     assert_eq!(response.status(), 502);
     let body: Value = response.json().await.unwrap();
     assert!(
@@ -352,12 +317,7 @@ async fn unreachable_and_silent_upstreams_fail_clearly() {
 
     let (mock, gw) = setup().await;
     mock.push(Reply::Hang);
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(false).await;
     assert_eq!(response.status(), 504);
     assert_eq!(
         response.json::<Value>().await.unwrap()["error"]["type"],
@@ -454,12 +414,7 @@ async fn json_answer_to_a_stream_request_is_replayed_as_a_stream() {
             "finish_reason": "tool_calls"}],
         "usage": {"prompt_tokens": 3, "completion_tokens": 4}
     })));
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(true).await;
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let summary = validate_stream(&response.text().await.unwrap()).unwrap();
     assert_eq!(summary.blocks[0], ("text".into(), "whole".into()));
@@ -484,12 +439,7 @@ async fn issue4_hanging_up_after_the_end_marker_is_a_complete_request() {
             "data: [DONE]\n\n".into(),
         ],
     });
-    let mut response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let mut response = gw.send_messages(true).await;
     let mut seen = String::new();
     while !seen.contains("message_stop") {
         let chunk = response.chunk().await.unwrap().unwrap();

@@ -74,12 +74,7 @@ async fn upstream_errors_pass_through_with_status_and_body() {
     let (mock, gw) = setup().await;
     let upstream_body = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}"#;
     mock.push(Reply::error(529, upstream_body));
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(false).await;
     assert_eq!(response.status().as_u16(), 529);
     assert_eq!(response.text().await.unwrap(), upstream_body);
 }
@@ -94,12 +89,7 @@ async fn truncated_upstream_stream_gets_an_error_event() {
             .collect(),
         delay: Duration::ZERO,
     });
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(true))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(true).await;
     let text = response.text().await.unwrap();
     assert!(text.starts_with(&ANTHROPIC_STREAM[..3].concat()));
     let last_event = text.trim_end().rsplit("\n\n").next().unwrap();
@@ -114,12 +104,7 @@ async fn non_stream_usage_is_read_and_body_untouched() {
     let answer = json!({"id": "msg_1", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "ok"}],
         "model": "upstream-model-1", "stop_reason": "end_turn", "usage": {"input_tokens": 3, "output_tokens": 4}, "new_field": 1});
     mock.push(Reply::json(answer.clone()));
-    let response = gw
-        .post("/v1/messages")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap();
+    let response = gw.send_messages(false).await;
     assert_eq!(response.json::<Value>().await.unwrap(), answer);
     let events = gw.recorder.wait_for(1).await;
     assert_eq!(events[0].usage.output_tokens, 4);

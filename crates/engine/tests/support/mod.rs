@@ -327,6 +327,14 @@ connect_timeout_ms = 1000
     }
 }
 
+impl TestGateway {
+    /// Sends the small Anthropic request of `anthropic_request`.
+    pub async fn send_messages(&self, stream: bool) -> reqwest::Response {
+        let request = self.post("/v1/messages").json(&anthropic_request(stream));
+        request.send().await.unwrap()
+    }
+}
+
 /// A small Anthropic request.
 pub fn anthropic_request(stream: bool) -> serde_json::Value {
     serde_json::json!({
