@@ -281,3 +281,30 @@ fn malformed_requests_name_the_field() {
         assert!(err.contains(want), "{err} should mention {want}");
     }
 }
+
+/// A chat stream cut before both its `finish_reason` and `[DONE]` is an
+/// error event, never an `end_turn`; one that had its `finish_reason` is a
+/// whole answer even when `[DONE]` never comes.
+#[test]
+fn issue4_chat_stream_cut_before_finish_is_an_error() {
+    let text =
+        br#"data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"partial"}}]}
+
+"#;
+    let out = chat_to_anthropic(&[text]);
+    let summary = validate_anthropic_stream(&out);
+    let error = summary.error.unwrap();
+    assert_eq!(error["type"], "api_error");
+    assert_eq!(
+        error["message"],
+        "upstream stream ended before its finish_reason or [DONE]"
+    );
+    assert!(!out.contains("message_stop"), "{out}");
+    let finish =
+        br#"data: {"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+"#;
+    let out = chat_to_anthropic(&[text, finish]);
+    let summary = validate_anthropic_stream(&out);
+    assert_eq!(summary.stop_reason.as_deref(), Some("end_turn"));
+}

@@ -465,3 +465,49 @@ fn responses_client_can_reach_gemini() {
             .is_some_and(|contents| !contents.is_empty())
     );
 }
+
+/// A Gemini stream cut before its `finishReason` chunk is an error for the
+/// client, not an answer that merely looks short.
+#[test]
+fn issue4_gemini_stream_cut_before_finish_reason_is_an_error() {
+    let full = String::from_utf8(fixture("gemini/tools_thinking.stream.sse")).unwrap();
+    let cut: String = support::frames(&full)
+        .iter()
+        .take(3)
+        .map(|frame| format!("data: {}\n\n", frame.data))
+        .collect();
+    let sse = gemini_to_anthropic(cut.as_bytes());
+    let summary = validate_anthropic_stream(&sse);
+    let error = summary.error.unwrap();
+    assert_eq!(error["type"], "api_error");
+    assert_eq!(
+        error["message"],
+        "upstream stream ended before its finishReason"
+    );
+    assert!(!sse.contains("message_stop"), "{sse}");
+}
+
+/// Thoughts count against `maxOutputTokens`: the budget sent to Gemini
+/// leaves at least half of it for the answer (never below 128, Pro's
+/// minimum), and a smaller budget the client chose is kept.
+#[test]
+fn issue4_gemini_thinking_budget_leaves_room_for_the_answer() {
+    use switchyard_protocol::ir::{Reasoning, ReasoningEffort};
+    let budget = |max_tokens: Option<u32>, effort, budget_tokens| {
+        let request = Request {
+            max_tokens,
+            reasoning: Some(Reasoning {
+                effort,
+                budget_tokens,
+            }),
+            ..Request::default()
+        };
+        let wire = json_of(&gemini::encode_request(&request, &EncodeOptions::default()));
+        wire["generationConfig"]["thinkingConfig"]["thinkingBudget"].clone()
+    };
+    let medium = Some(ReasoningEffort::Medium);
+    assert_eq!(budget(Some(4096), medium, None), 2048);
+    assert_eq!(budget(None, medium, None), 8192);
+    assert_eq!(budget(Some(100), medium, None), 128);
+    assert_eq!(budget(Some(8192), None, Some(64)), 64);
+}

@@ -163,21 +163,18 @@ impl StreamDecoder {
     }
 
     /// The body ended. Gemini ends a proper stream with a `finishReason`,
-    /// which already closed the answer; without one, whatever came is closed.
+    /// which already closed the answer; without one the stream was cut, and
+    /// the client must not take what came for a whole answer.
     pub fn finish(&mut self, out: &mut Vec<StreamEvent>) {
         if self.finished {
             return;
         }
-        if !self.started {
-            self.fail(502, "upstream stream ended before any answer".into(), out);
-            return;
-        }
-        let stop = if self.calls > 0 {
-            StopReason::ToolUse
+        let message = if self.started {
+            "upstream stream ended before its finishReason"
         } else {
-            StopReason::EndTurn
+            "upstream stream ended before any answer"
         };
-        self.end(stop, out);
+        self.fail(502, message.into(), out);
     }
 
     fn fail(&mut self, status: u16, message: String, out: &mut Vec<StreamEvent>) {

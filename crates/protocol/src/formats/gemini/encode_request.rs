@@ -60,7 +60,9 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
             top_p: request.top_p,
             top_k: request.top_k,
             stop_sequences: &request.stop_sequences,
-            thinking_config: request.reasoning.map(thinking),
+            thinking_config: request
+                .reasoning
+                .map(|reasoning| thinking(reasoning, options.cap_max_tokens(request.max_tokens))),
             response_mime_type: request.response_format.as_ref().map(|_| "application/json"),
             response_json_schema: match &request.response_format {
                 Some(ResponseFormat::JsonSchema { schema, .. }) => Some(schema),
@@ -251,10 +253,15 @@ fn encode_tool_choice(choice: &ToolChoice) -> ToolConfigOut<'_> {
     }
 }
 
+/// Gemini's smallest budget for its Pro models (Flash accepts any).
+const MIN_THINKING_BUDGET: u32 = 128;
+
 /// Thinking as a token budget, which Gemini 2.5 and 3 both accept
 /// (`thinkingLevel` exists only on 3 and 2.5 refuses it). Thoughts are
-/// asked for so the client sees the reasoning it requested.
-fn thinking(reasoning: Reasoning) -> ThinkingConfigOut {
+/// asked for so the client sees the reasoning it requested. They count
+/// against `maxOutputTokens`, so the budget keeps at least half of it for
+/// the answer, as the Anthropic encoder does.
+fn thinking(reasoning: Reasoning, max_output_tokens: Option<u32>) -> ThinkingConfigOut {
     let budget = reasoning.budget_tokens.or_else(|| {
         reasoning.effort.map(|effort| match effort {
             ReasoningEffort::Minimal => 512,
@@ -263,6 +270,11 @@ fn thinking(reasoning: Reasoning) -> ThinkingConfigOut {
             ReasoningEffort::High => 24576,
         })
     });
+    let cap = max_output_tokens.map(|max| (max / 2).max(MIN_THINKING_BUDGET));
+    let budget = match (budget, cap) {
+        (Some(budget), Some(cap)) => Some(budget.min(cap)),
+        (budget, _) => budget,
+    };
     ThinkingConfigOut {
         include_thoughts: true,
         thinking_budget: budget,

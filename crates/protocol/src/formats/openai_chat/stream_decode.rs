@@ -47,7 +47,7 @@ impl StreamDecoder {
         }
         let data = frame.data.trim();
         if data == "[DONE]" {
-            self.finish(out);
+            self.end(out);
             return;
         }
         if data.is_empty() {
@@ -63,8 +63,27 @@ impl StreamDecoder {
         }
     }
 
-    /// Ends the answer: closes open blocks, reports stop reason and usage.
+    /// The body ended. A proper answer has had its `finish_reason` or
+    /// `[DONE]` by now; without either the stream was cut, and the client
+    /// must not take what came for a whole answer.
     pub fn finish(&mut self, out: &mut Vec<StreamEvent>) {
+        if self.finished {
+            return;
+        }
+        if self.finish_reason.is_none() {
+            let message = if self.started {
+                "upstream stream ended before its finish_reason or [DONE]"
+            } else {
+                "upstream stream ended before any answer"
+            };
+            self.fail(502, message.into(), out);
+            return;
+        }
+        self.end(out);
+    }
+
+    /// Ends the answer: closes open blocks, reports stop reason and usage.
+    fn end(&mut self, out: &mut Vec<StreamEvent>) {
         if self.finished {
             return;
         }
