@@ -3,7 +3,6 @@
 
 use axum::response::Response;
 use bytes::Bytes;
-use futures_util::StreamExt;
 use http::{HeaderValue, StatusCode, header};
 use switchyard_protocol::error::{ApiError, upstream_message};
 use switchyard_protocol::formats::{self, ClientStream};
@@ -15,7 +14,7 @@ use super::respond::{
 };
 use super::stream::{Passthrough, tapped_body};
 use crate::error::ProxyError;
-use crate::upstream::UpstreamRequest;
+use crate::upstream::{UpstreamRequest, UpstreamResponse};
 use crate::usage::{Outcome, RequestRecord};
 
 /// How the upstream's answer becomes the client's.
@@ -78,7 +77,7 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
     if is_sse {
         return stream_answer(record, relay.answer, response);
     }
-    let body = match response.bytes().await {
+    let body = match response.into_body().bytes().await {
         Ok(body) => body,
         Err(err) => {
             let message = format!("upstream body failed: {err}");
@@ -88,8 +87,8 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
     complete_answer(record, relay.answer, relay.stream, provider, &body)
 }
 
-fn stream_answer(record: RequestRecord, answer: Answer, response: reqwest::Response) -> Response {
-    let upstream_body = response.bytes_stream().boxed();
+fn stream_answer(record: RequestRecord, answer: Answer, response: UpstreamResponse) -> Response {
+    let upstream_body = response.into_body().into_stream();
     let body = match answer {
         Answer::Passthrough(format) => match formats::stream_decoder(format) {
             Ok(decoder) => tapped_body(
@@ -183,7 +182,7 @@ async fn upstream_error(
     mut record: RequestRecord,
     answer: Answer,
     provider: String,
-    response: reqwest::Response,
+    response: UpstreamResponse,
 ) -> Response {
     let status = response.status().as_u16();
     let status = if (400..600).contains(&status) {
@@ -192,7 +191,7 @@ async fn upstream_error(
         502
     };
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let body = read_bounded(response).await;
+    let body = response.into_body().bytes_up_to(MAX_ERROR_BODY).await;
     let message = upstream_message(&body);
     record.set_status(status);
     let error = ProxyError::Upstream {
@@ -227,18 +226,6 @@ fn passthrough_error(
     response
 }
 
-async fn read_bounded(mut response: reqwest::Response) -> Vec<u8> {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = MAX_ERROR_BODY.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= MAX_ERROR_BODY {
-            break;
-        }
-    }
-    body
-}
-
 /// Forwards a small request and returns the upstream's answer as it is.
 pub async fn relay_plain(
     state: &SharedState,
@@ -247,9 +234,13 @@ pub async fn relay_plain(
     let provider = request.provider.id.to_string();
     let response = state.upstreams.send(request).await?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|err| ProxyError::Connect {
-        provider,
-        message: err.to_string(),
-    })?;
+    let body = response
+        .into_body()
+        .bytes()
+        .await
+        .map_err(|err| ProxyError::Connect {
+            provider,
+            message: err.to_string(),
+        })?;
     Ok(json_response(status, body))
 }

@@ -14,6 +14,7 @@ use switchyard_protocol::formats;
 use switchyard_protocol::ir::Usage;
 use switchyard_protocol::{StreamDecode, StreamEncode, StreamWatch, Transcoder};
 
+use crate::upstream::BoxError;
 use crate::usage::{Outcome, RequestRecord};
 
 /// What sits between the upstream body and the client.
@@ -154,7 +155,7 @@ impl<S, T: BodyTap> Drop for StreamState<S, T> {
 /// A response body that pulls the upstream through `tap`.
 pub fn tapped_body<S, T>(upstream: S, tap: T, record: RequestRecord) -> Body
 where
-    S: Stream<Item = Result<Bytes, reqwest::Error>> + Send + Unpin + 'static,
+    S: Stream<Item = Result<Bytes, BoxError>> + Send + Unpin + 'static,
     T: BodyTap,
 {
     let state = StreamState {

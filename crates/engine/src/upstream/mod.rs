@@ -2,31 +2,41 @@
 //! header its format expects, and timeouts on connect and first byte only
 //! (never on the whole stream).
 
+mod body;
+mod transport;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::uri::{Authority, PathAndQuery, Scheme};
+use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use switchyard_protocol::Format;
 
+pub use self::body::{BoxError, UpstreamBody, UpstreamResponse};
+pub use self::transport::TransportError;
+use self::transport::{Transport, TransportFactory};
 use crate::config::{Config, Provider};
 use crate::error::ProxyError;
 
 /// HTTP clients for every configured provider, with its base URL parsed once
 /// (parsing a URL per request cost as much as translating a small one).
 pub struct Upstreams {
-    clients: HashMap<String, (reqwest::Client, reqwest::Url)>,
+    clients: HashMap<String, (Transport, BaseUrl)>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamSetupError {
-    #[error("cannot set up the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
-    #[error("provider `{provider}`: base_url `{url}` is not a valid URL: {source}")]
+    #[error("provider `{provider}`: {source}")]
+    Transport {
+        provider: String,
+        source: TransportError,
+    },
+    #[error("provider `{provider}`: base_url `{url}` is not a valid http(s) URL: {message}")]
     BaseUrl {
         provider: String,
         url: String,
-        source: url::ParseError,
+        message: String,
     },
 }
 
@@ -44,67 +54,58 @@ pub struct UpstreamRequest<'a> {
 
 impl Upstreams {
     pub fn new(config: &Config) -> Result<Self, UpstreamSetupError> {
+        let mut factory = TransportFactory::new();
         let mut clients = HashMap::new();
         for provider in &config.providers {
-            let client = reqwest::Client::builder()
-                .connect_timeout(provider.connect_timeout)
-                .pool_idle_timeout(std::time::Duration::from_secs(90))
-                .tcp_nodelay(true)
-                // LLM APIs do not redirect; following one could carry a key elsewhere.
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
-                .build()?;
-            let base = reqwest::Url::parse(&provider.base_url).map_err(|source| {
-                UpstreamSetupError::BaseUrl {
+            let base = BaseUrl::parse(provider)?;
+            let transport = factory.build(provider, &base.uri).map_err(|source| {
+                UpstreamSetupError::Transport {
                     provider: provider.id.to_string(),
-                    url: provider.base_url.clone(),
                     source,
                 }
             })?;
-            clients.insert(provider.id.to_string(), (client, base));
+            clients.insert(provider.id.to_string(), (transport, base));
         }
         Ok(Self { clients })
     }
 
     /// Sends the request; resolves when the upstream's response headers arrive.
-    pub async fn send(
-        &self,
-        request: UpstreamRequest<'_>,
-    ) -> Result<reqwest::Response, ProxyError> {
+    pub async fn send(&self, request: UpstreamRequest<'_>) -> Result<UpstreamResponse, ProxyError> {
         let provider = request.provider;
         let provider_id = provider.id.to_string();
-        let (client, base) = self
-            .clients
-            .get(&provider_id)
-            .ok_or_else(|| ProxyError::Connect {
-                provider: provider_id.clone(),
+        let Some((transport, base)) = self.clients.get(&provider_id) else {
+            return Err(ProxyError::Connect {
+                provider: provider_id,
                 message: "provider has no HTTP client (configuration changed?)".into(),
+            });
+        };
+        let uri = base
+            .join(&request.path, request.query.as_deref())
+            .map_err(|message| ProxyError::Connect {
+                provider: provider_id.clone(),
+                message,
             })?;
-        let url = upstream_url(base, &request.path, request.query.as_deref());
-        let mut headers = request.forward_headers;
+        let mut http_request =
+            http::Request::post(uri)
+                .body(request.body)
+                .map_err(|err| ProxyError::Connect {
+                    provider: provider_id.clone(),
+                    message: err.to_string(),
+                })?;
+        let headers = http_request.headers_mut();
+        *headers = request.forward_headers;
         headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        add_auth(provider, &mut headers);
-        for (name, value) in &provider.headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                headers.insert(name, value);
-            }
-        }
-        let send = client.post(url).headers(headers).body(request.body).send();
+        add_auth(provider, headers);
+        add_configured_headers(provider, headers);
+        let send = transport.send(http_request);
         match tokio::time::timeout(provider.first_byte_timeout, send).await {
             Ok(Ok(response)) => Ok(response),
-            Ok(Err(err)) if err.is_timeout() || err.is_connect() => Err(ProxyError::Connect {
-                provider: provider_id,
-                message: error_chain(&err),
-            }),
             Ok(Err(err)) => Err(ProxyError::Connect {
                 provider: provider_id,
-                message: error_chain(&err),
+                message: error_chain(&*err),
             }),
             Err(_) => Err(ProxyError::Timeout {
                 provider: provider_id,
@@ -114,13 +115,76 @@ impl Upstreams {
     }
 }
 
-/// `base` + `path` (+ `?query`), without parsing the whole URL again.
-fn upstream_url(base: &reqwest::Url, path: &str, query: Option<&str>) -> reqwest::Url {
-    let mut url = base.clone();
-    let full_path = format!("{}{path}", base.path().trim_end_matches('/'));
-    url.set_path(&full_path);
-    url.set_query(query.filter(|query| !query.is_empty()));
-    url
+/// A provider's base URL, split once so a request URI is one concatenation.
+struct BaseUrl {
+    uri: Uri,
+    scheme: Scheme,
+    authority: Authority,
+    /// Without a trailing slash.
+    path: String,
+}
+
+impl BaseUrl {
+    fn parse(provider: &Provider) -> Result<Self, UpstreamSetupError> {
+        let invalid = |message: String| UpstreamSetupError::BaseUrl {
+            provider: provider.id.to_string(),
+            url: provider.base_url.clone(),
+            message,
+        };
+        let uri: Uri = provider
+            .base_url
+            .parse()
+            .map_err(|err: http::uri::InvalidUri| invalid(err.to_string()))?;
+        let scheme = uri
+            .scheme()
+            .cloned()
+            .filter(|scheme| *scheme == Scheme::HTTP || *scheme == Scheme::HTTPS);
+        let (Some(scheme), Some(authority)) = (scheme, uri.authority().cloned()) else {
+            return Err(invalid("it needs http:// or https:// and a host".into()));
+        };
+        if uri.query().is_some() {
+            return Err(invalid(
+                "put query parameters in the route, not the base URL".into(),
+            ));
+        }
+        let path = uri.path().trim_end_matches('/').to_owned();
+        Ok(Self {
+            uri,
+            scheme,
+            authority,
+            path,
+        })
+    }
+
+    /// `base` + `path` (+ `?query`).
+    fn join(&self, path: &str, query: Option<&str>) -> Result<Uri, String> {
+        let mut path_and_query = String::with_capacity(self.path.len() + path.len() + 64);
+        path_and_query.push_str(&self.path);
+        path_and_query.push_str(path);
+        if let Some(query) = query.filter(|query| !query.is_empty()) {
+            path_and_query.push('?');
+            path_and_query.push_str(query);
+        }
+        let path_and_query =
+            PathAndQuery::from_maybe_shared(path_and_query).map_err(|err| err.to_string())?;
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|err| err.to_string())
+    }
+}
+
+fn add_configured_headers(provider: &Provider, headers: &mut HeaderMap) {
+    for (name, value) in &provider.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
 }
 
 fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
@@ -147,16 +211,16 @@ fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
     }
 }
 
-/// reqwest's top-level message hides the cause ("error sending request").
-fn error_chain(err: &reqwest::Error) -> String {
+/// Client errors' top-level message hides the cause ("client error (Connect)").
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut message = err.to_string();
-    let mut source = std::error::Error::source(err);
+    let mut source = err.source();
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    // reqwest includes the URL; it never holds a key (keys go in headers).
+    // Messages may name the URL; they never hold a key (keys go in headers).
     message
 }
 
