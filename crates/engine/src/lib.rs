@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod logging;
 pub mod server;
+pub mod tokens;
 pub mod upstream;
 pub mod usage;
 

@@ -215,6 +215,35 @@ async fn count_tokens_is_estimated_or_forwarded() {
     );
 }
 
+/// Counted locally with o200k_base for an upstream that cannot count, in
+/// both request shapes: system 4, tool 2 + 6 + 19, text 4 (counts known from
+/// tiktoken-rs), 2 messages × 3 framing + 3 priming the reply.
+#[tokio::test]
+async fn issue4_count_tokens_is_counted_locally_for_chat_upstreams() {
+    let mock = MockUpstream::start().await;
+    let gw = TestGateway::start("openai_chat", &mock.url(), "").await;
+    let request = r#"{"systemInstruction": {"parts": [{"text": "You are terse."}]},
+        "tools": [{"functionDeclarations": [{"name": "read_file", "description": "Reads a file from disk.",
+            "parametersJsonSchema": {"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}}]}],
+        "contents": [{"role": "user", "parts": [{"text": "Hello, world!"}]}]}"#;
+    let wrapped = format!(r#"{{"generateContentRequest": {request}}}"#);
+    for body in [request.to_owned(), wrapped] {
+        let response = post(&gw, "/v1beta/models/claude-x:countTokens")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["totalTokens"],
+            4 + (2 + 6 + 19) + 4 + (2 * 3 + 3),
+            "{body}"
+        );
+    }
+    assert!(mock.seen().is_empty());
+}
+
 #[tokio::test]
 async fn errors_have_gemini_shape() {
     let mock = MockUpstream::start().await;

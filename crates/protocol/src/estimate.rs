@@ -1,54 +1,107 @@
-//! A local estimate of input tokens, for upstreams that cannot count.
+//! What a model reads of a request, for counting input tokens locally when the
+//! upstream cannot count.
 //!
-//! About four bytes of English or code per token; CJK text runs closer to one
-//! character per token, so non-ASCII characters count one each.
+//! The text is what an upstream receives: the system prompt, every message's
+//! text and reasoning, tool calls (name and JSON arguments), tool results, each
+//! tool's name, description and JSON schema, and a structured-output schema.
+//! Ids, signatures and encrypted reasoning are not read by the model as text.
+//! The tokenizer is the caller's (see `Countable::tokens`): this crate stays
+//! free of vocabularies; `length_estimate` is a tokenizer-free fallback.
 
-use crate::ir::{Message, Part, Request, ToolResultPart};
+use crate::ir::{Message, Part, Request, ResponseFormat, ToolResultPart};
 
-/// Tokens an image costs, roughly, on most vision models.
-const IMAGE_TOKENS: u64 = 1_600;
-/// Per-message framing (role markers).
-const MESSAGE_OVERHEAD: u64 = 4;
+/// Tokens an image costs, roughly, on most vision models (a ~1 MP image:
+/// Anthropic's width × height / 750, OpenAI's high-detail tiles).
+pub const IMAGE_TOKENS: u64 = 1_600;
+/// Framing per message in OpenAI's chat format: `<|start|>`, the role and
+/// `<|message|>` … `<|end|>` cost 3 tokens around the content. The system
+/// prompt counts as one message.
+pub const MESSAGE_OVERHEAD: u64 = 3;
+/// Every reply is primed with `<|start|>assistant<|message|>`: 3 tokens.
+pub const REPLY_PRIMING: u64 = 3;
 
-pub fn input_tokens(request: &Request) -> u64 {
-    let mut total = 0;
-    for text in &request.system {
-        total += text_tokens(text);
+/// The parts of a request a model reads, borrowed from it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Countable<'a> {
+    /// Each text in request order; tokenized one by one.
+    pub texts: Vec<&'a str>,
+    pub images: u64,
+    /// Messages, counting a non-empty system prompt as one.
+    pub messages: u64,
+}
+
+impl Countable<'_> {
+    /// Input tokens with `count` as the tokenizer, framing included.
+    pub fn tokens(&self, count: impl Fn(&str) -> u64) -> u64 {
+        let text: u64 = self.texts.iter().map(|text| count(text)).sum();
+        text + self.images * IMAGE_TOKENS + self.framing()
+    }
+
+    /// The chat-format tokens around the content (zero for an empty request).
+    pub fn framing(&self) -> u64 {
+        if self.messages == 0 {
+            return 0;
+        }
+        self.messages * MESSAGE_OVERHEAD + REPLY_PRIMING
+    }
+}
+
+/// Collects what the model reads of `request`.
+pub fn countable(request: &Request) -> Countable<'_> {
+    let mut out = Countable::default();
+    if !request.system.is_empty() {
+        out.messages += 1;
+        out.texts.extend(request.system.iter().map(String::as_str));
     }
     for tool in &request.tools {
-        total += text_tokens(&tool.name)
-            + tool.description.as_deref().map_or(0, text_tokens)
-            + text_tokens(tool.parameters.get());
+        out.texts.push(&tool.name);
+        out.texts.extend(tool.description.as_deref());
+        out.texts.push(tool.parameters.get());
+    }
+    if let Some(ResponseFormat::JsonSchema { name, schema, .. }) = &request.response_format {
+        out.texts.push(name);
+        out.texts.push(schema.get());
     }
     for message in &request.messages {
-        total += MESSAGE_OVERHEAD + message_tokens(message);
+        out.messages += 1;
+        message_parts(message, &mut out);
     }
-    total
+    out
 }
 
-fn message_tokens(message: &Message) -> u64 {
-    message
-        .content
-        .iter()
-        .map(|part| match part {
-            Part::Text(text) | Part::Reasoning { text, .. } => text_tokens(text),
-            Part::Image(_) => IMAGE_TOKENS,
+fn message_parts<'a>(message: &'a Message, out: &mut Countable<'a>) {
+    for part in &message.content {
+        match part {
+            Part::Text(text) | Part::Reasoning { text, .. } => out.texts.push(text),
+            Part::Image(_) => out.images += 1,
             Part::ToolCall {
                 name, arguments, ..
-            } => text_tokens(name) + text_tokens(arguments.get()),
-            Part::ToolResult { content, .. } => content
-                .iter()
-                .map(|part| match part {
-                    ToolResultPart::Text(text) => text_tokens(text),
-                    ToolResultPart::Image(_) => IMAGE_TOKENS,
-                })
-                .sum(),
-            Part::RedactedReasoning(_) => 0,
-        })
-        .sum()
+            } => {
+                out.texts.push(name);
+                out.texts.push(arguments.get());
+            }
+            Part::ToolResult { content, .. } => {
+                for part in content {
+                    match part {
+                        ToolResultPart::Text(text) => out.texts.push(text),
+                        ToolResultPart::Image(_) => out.images += 1,
+                    }
+                }
+            }
+            Part::RedactedReasoning(_) => {}
+        }
+    }
 }
 
-fn text_tokens(text: &str) -> u64 {
+/// Input tokens estimated from text length alone, for when no tokenizer is
+/// at hand.
+pub fn input_tokens(request: &Request) -> u64 {
+    countable(request).tokens(length_estimate)
+}
+
+/// About four bytes of English or code per token; CJK text runs closer to
+/// one character per token, so non-ASCII characters count one each.
+pub fn length_estimate(text: &str) -> u64 {
     let ascii = text.bytes().filter(u8::is_ascii).count() as u64;
     let other = text.chars().filter(|c| !c.is_ascii()).count() as u64;
     ascii.div_ceil(4) + other

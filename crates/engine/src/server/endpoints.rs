@@ -14,7 +14,7 @@ use super::proxy::{
     Inbound, PathModel, body_or_error, gemini_path, peek, prepare, replace_model, resolve,
     upstream_headers,
 };
-use super::relay::{fail, relay, relay_plain};
+use super::relay::{Framing, fail, relay, relay_plain};
 use super::respond::{error_response, json_response};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -114,7 +114,8 @@ async fn proxy_with(
     }
 }
 
-/// `POST /v1/messages/count_tokens`: asked of Anthropic upstreams, estimated otherwise.
+/// `POST /v1/messages/count_tokens`: asked of Anthropic upstreams, counted
+/// locally with o200k_base otherwise (`crate::tokens`).
 pub async fn count_tokens(
     State(state): State<SharedState>,
     RawQuery(query): RawQuery,
@@ -158,18 +159,19 @@ async fn count_tokens_inner(
         return relay_plain(state, request).await;
     }
     let request = anthropic::decode_request(body)?;
-    let estimate = switchyard_protocol::estimate::input_tokens(&request);
-    let body = format!("{{\"input_tokens\":{estimate}}}").into_bytes();
+    let tokens = crate::tokens::input_tokens_blocking(request).await;
+    let body = format!("{{\"input_tokens\":{tokens}}}").into_bytes();
     Ok(json_response(StatusCode::OK, body))
 }
 
 /// `POST /v1beta/models/{model}:{action}` (Gemini: `generateContent`,
 /// `streamGenerateContent`, `countTokens`). The model and the stream choice
-/// come from the path. A stream is always SSE, as with `alt=sse` (what Gemini
-/// CLI and @google/genai ask for); the JSON-array form is not produced.
+/// come from the path. A stream is SSE with `alt=sse` (what Gemini CLI and
+/// @google/genai ask for), else one JSON array streamed element by element.
 pub async fn gemini_models(
     State(state): State<SharedState>,
     Path(model_action): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -187,7 +189,11 @@ pub async fn gemini_models(
             return error_response(Format::Gemini, &ApiError::new(404, message));
         }
     };
-    let path_model = Some(PathModel { model, stream });
+    let path_model = Some(PathModel {
+        model,
+        stream,
+        framing: gemini_framing(query.as_deref()),
+    });
     // The query is not forwarded: it may hold the client's `key`.
     proxy_with(
         state,
@@ -201,7 +207,21 @@ pub async fn gemini_models(
     .await
 }
 
-/// `models/{model}:countTokens`: asked of Gemini upstreams, estimated otherwise.
+/// `alt=sse` asks for SSE; without it Gemini streams a JSON array.
+fn gemini_framing(query: Option<&str>) -> Framing {
+    let sse = query
+        .unwrap_or_default()
+        .split('&')
+        .any(|pair| pair == "alt=sse");
+    if sse {
+        Framing::Sse
+    } else {
+        Framing::JsonArray
+    }
+}
+
+/// `models/{model}:countTokens`: asked of Gemini upstreams, counted locally
+/// with o200k_base otherwise (`crate::tokens`).
 async fn gemini_count_tokens(
     state: SharedState,
     model: &str,
@@ -251,7 +271,7 @@ async fn gemini_count_tokens_inner(
         .generate_content_request
         .map_or(&body[..], |inner| inner.get().as_bytes());
     let request = gemini::decode_request(inner)?;
-    let estimate = switchyard_protocol::estimate::input_tokens(&request);
-    let body = format!("{{\"totalTokens\":{estimate}}}").into_bytes();
+    let tokens = crate::tokens::input_tokens_blocking(request).await;
+    let body = format!("{{\"totalTokens\":{tokens}}}").into_bytes();
     Ok(json_response(StatusCode::OK, body))
 }
