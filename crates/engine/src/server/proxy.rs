@@ -13,7 +13,7 @@ use switchyard_protocol::error::DecodeError;
 use switchyard_protocol::formats::{self, ClientStream, EncodeOptions, openai_chat};
 
 use super::SharedState;
-use super::relay::{Answer, Relay};
+use super::relay::{Answer, Framing, Relay};
 use crate::config::{Provider, ResolvedRoute};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -38,6 +38,8 @@ pub struct Inbound<'a> {
 pub struct PathModel<'a> {
     pub model: &'a str,
     pub stream: bool,
+    /// How a stream is framed (Gemini's `alt=sse` or its JSON array).
+    pub framing: Framing,
 }
 
 pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ProxyError> {
@@ -86,6 +88,7 @@ pub fn prepare<'s>(
             request,
             stream: peek.stream,
             answer: Answer::Passthrough(upstream),
+            framing: framing(inbound),
         });
     }
     let mut request = formats::decode_request(inbound.format, inbound.body)?;
@@ -107,12 +110,17 @@ pub fn prepare<'s>(
             body: Bytes::from(body),
         },
         stream: request.stream,
+        framing: framing(inbound),
         answer: Answer::Translate {
             upstream,
             client: inbound.format,
             client_stream: client,
         },
     })
+}
+
+fn framing(inbound: &Inbound<'_>) -> Framing {
+    inbound.path_model.map_or(Framing::Sse, |path| path.framing)
 }
 
 pub fn resolve<'c: 'm, 'm>(

@@ -3,8 +3,10 @@
 
 use axum::response::Response;
 use bytes::Bytes;
+use futures_util::Stream;
 use http::{HeaderValue, StatusCode, header};
 use switchyard_protocol::error::{ApiError, upstream_message};
+use switchyard_protocol::formats::gemini::SseToJsonArray;
 use switchyard_protocol::formats::{self, ClientStream};
 use switchyard_protocol::{Format, StreamWatch, Transcoder};
 
@@ -12,9 +14,9 @@ use super::SharedState;
 use super::respond::{
     error_response, error_response_with_retry, json_response, sse_response, status_code,
 };
-use super::stream::{Passthrough, tapped_body};
+use super::stream::{BodyTap, JsonArray, Passthrough, tapped_body};
 use crate::error::ProxyError;
-use crate::upstream::{UpstreamRequest, UpstreamResponse};
+use crate::upstream::{BoxError, UpstreamRequest, UpstreamResponse};
 use crate::usage::{Outcome, RequestRecord};
 
 /// How the upstream's answer becomes the client's.
@@ -44,6 +46,46 @@ pub struct Relay<'a> {
     /// The client asked for a stream.
     pub stream: bool,
     pub answer: Answer,
+    pub framing: Framing,
+}
+
+/// How a streamed answer is framed for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    Sse,
+    /// Gemini's `:streamGenerateContent` without `alt=sse`: one JSON array
+    /// whose elements arrive as they are generated.
+    JsonArray,
+}
+
+impl Framing {
+    fn body<S, T>(self, upstream: S, tap: T, record: RequestRecord) -> Response
+    where
+        S: Stream<Item = Result<Bytes, BoxError>> + Send + Unpin + 'static,
+        T: BodyTap,
+    {
+        match self {
+            Self::Sse => sse_response(tapped_body(upstream, tap, record)),
+            Self::JsonArray => json_response(
+                StatusCode::OK,
+                tapped_body(upstream, JsonArray::new(tap), record),
+            ),
+        }
+    }
+
+    /// A whole stream at once (the upstream answered without streaming).
+    fn complete(self, sse: Vec<u8>) -> Response {
+        match self {
+            Self::Sse => sse_response(axum::body::Body::from(sse)),
+            Self::JsonArray => {
+                let mut framer = SseToJsonArray::new();
+                let mut out = Vec::with_capacity(sse.len());
+                framer.feed(&sse, &mut out);
+                framer.finish(&mut out);
+                json_response(StatusCode::OK, out)
+            }
+        }
+    }
 }
 
 /// Upstream error bodies are read up to this size; the rest is dropped.
@@ -75,7 +117,7 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/event-stream"));
     if is_sse {
-        return stream_answer(record, relay.answer, response);
+        return stream_answer(record, relay.answer, relay.framing, response);
     }
     let body = match response.into_body().bytes().await {
         Ok(body) => body,
@@ -84,19 +126,25 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
             return fail(record, client, &ProxyError::Connect { provider, message });
         }
     };
-    complete_answer(record, relay.answer, relay.stream, provider, &body)
+    let stream = relay.stream.then_some(relay.framing);
+    complete_answer(record, relay.answer, stream, provider, &body)
 }
 
-fn stream_answer(record: RequestRecord, answer: Answer, response: UpstreamResponse) -> Response {
+fn stream_answer(
+    record: RequestRecord,
+    answer: Answer,
+    framing: Framing,
+    response: UpstreamResponse,
+) -> Response {
     let upstream_body = response.into_body().into_stream();
-    let body = match answer {
+    match answer {
         Answer::Passthrough(format) => match formats::stream_decoder(format) {
-            Ok(decoder) => tapped_body(
+            Ok(decoder) => framing.body(
                 upstream_body,
                 Passthrough::new(format, StreamWatch::new(decoder)),
                 record,
             ),
-            Err(err) => return fail(record, format, &err.into()),
+            Err(err) => fail(record, format, &err.into()),
         },
         Answer::Translate {
             upstream,
@@ -107,13 +155,12 @@ fn stream_answer(record: RequestRecord, answer: Answer, response: UpstreamRespon
             let encoder = formats::stream_encoder(client, client_stream);
             match decoder.and_then(|decoder| Ok((decoder, encoder?))) {
                 Ok((decoder, encoder)) => {
-                    tapped_body(upstream_body, Transcoder::new(decoder, encoder), record)
+                    framing.body(upstream_body, Transcoder::new(decoder, encoder), record)
                 }
-                Err(err) => return fail(record, client, &err.into()),
+                Err(err) => fail(record, client, &err.into()),
             }
         }
-    };
-    sse_response(body)
+    }
 }
 
 /// A non-streamed upstream answer (also when the client asked for a stream
@@ -121,7 +168,7 @@ fn stream_answer(record: RequestRecord, answer: Answer, response: UpstreamRespon
 fn complete_answer(
     record: RequestRecord,
     answer: Answer,
-    client_wants_stream: bool,
+    stream: Option<Framing>,
     provider: String,
     body: &Bytes,
 ) -> Response {
@@ -154,7 +201,7 @@ fn complete_answer(
     if response.created == 0 {
         response.created = client_stream.created;
     }
-    let encoded = if client_wants_stream {
+    let encoded = if stream.is_some() {
         formats::stream_encoder(client, client_stream).map(|mut encoder| {
             let mut out = Vec::new();
             for event in switchyard_protocol::ir::response_events(&response) {
@@ -168,10 +215,9 @@ fn complete_answer(
     match encoded {
         Ok(out) => {
             record.finish(Outcome::Ok, response.usage, None);
-            if client_wants_stream {
-                sse_response(axum::body::Body::from(out))
-            } else {
-                json_response(StatusCode::OK, out)
+            match stream {
+                Some(framing) => framing.complete(out),
+                None => json_response(StatusCode::OK, out),
             }
         }
         Err(err) => fail(record, client, &err.into()),

@@ -11,6 +11,7 @@ use futures_util::{Stream, StreamExt};
 use switchyard_protocol::Format;
 use switchyard_protocol::error::ApiError;
 use switchyard_protocol::formats;
+use switchyard_protocol::formats::gemini::SseToJsonArray;
 use switchyard_protocol::ir::Usage;
 use switchyard_protocol::{StreamDecode, StreamEncode, StreamWatch, Transcoder};
 
@@ -117,6 +118,60 @@ impl BodyTap for Passthrough {
 
     fn completed(&self) -> bool {
         self.watch.completed()
+    }
+}
+
+/// Gemini's JSON-array stream (`:streamGenerateContent` without `alt=sse`):
+/// whatever `inner` writes as Gemini SSE, re-framed as array elements.
+pub struct JsonArray<T> {
+    inner: T,
+    framer: SseToJsonArray,
+}
+
+impl<T: BodyTap> JsonArray<T> {
+    pub fn new(inner: T) -> Self {
+        Self {
+            inner,
+            framer: SseToJsonArray::new(),
+        }
+    }
+
+    fn reframe(&mut self, sse: &[u8], last: bool) -> Bytes {
+        let mut out = Vec::with_capacity(sse.len() + 8);
+        self.framer.feed(sse, &mut out);
+        if last {
+            self.framer.finish(&mut out);
+        }
+        Bytes::from(out)
+    }
+}
+
+impl<T: BodyTap> BodyTap for JsonArray<T> {
+    fn feed(&mut self, chunk: Bytes) -> Bytes {
+        let sse = self.inner.feed(chunk);
+        self.reframe(&sse, false)
+    }
+
+    fn finish(&mut self) -> Bytes {
+        let sse = self.inner.finish();
+        self.reframe(&sse, true)
+    }
+
+    fn fail(&mut self, message: String) -> Bytes {
+        let sse = self.inner.fail(message);
+        self.reframe(&sse, true)
+    }
+
+    fn usage(&self) -> Usage {
+        self.inner.usage()
+    }
+
+    fn error(&self) -> Option<String> {
+        self.inner.error()
+    }
+
+    fn completed(&self) -> bool {
+        self.inner.completed()
     }
 }
 

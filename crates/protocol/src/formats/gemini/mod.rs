@@ -9,6 +9,7 @@ mod encode_request;
 mod encode_response;
 mod error;
 mod ids;
+mod json_array;
 mod schema;
 mod wire;
 
@@ -17,3 +18,4 @@ pub use decode_response::{StreamDecoder, decode_response, usage_from_response};
 pub use encode_request::encode_request;
 pub use encode_response::{StreamEncoder, encode_response};
 pub use error::{encode_error, status_name};
+pub use json_array::SseToJsonArray;
