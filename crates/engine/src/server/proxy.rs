@@ -218,7 +218,9 @@ pub fn peek(body: &[u8]) -> Result<Peek<'_>, DecodeError> {
         #[serde(default)]
         stream: Option<bool>,
     }
-    let wire: Wire<'_> = DecodeError::parse(body)?;
+    // Bytes, not text: only the model is read, so only it needs checking as UTF-8.
+    let wire: Wire<'_> =
+        serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
     let raw = wire
         .model
         .ok_or_else(|| DecodeError::Invalid("model: required field is missing".into()))?;
