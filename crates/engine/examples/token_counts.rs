@@ -5,8 +5,9 @@
 //! `token_counts texts < requests.jsonl`: each input line
 //! `{"name", "format", "body"}` (format: anthropic, openai_chat,
 //! openai_responses or gemini; body: the request as JSON) gives one output
-//! line `{"name", "tokens", "framing", "images", "texts"}`: what the gateway
-//! answers to a count request for it, and the texts it counted.
+//! line `{"name", "tokens", "framing", "images", "texts", "chat"}`: what the
+//! gateway answers to a count request for it, the texts it counted, and the
+//! request as it would reach an OpenAI Chat upstream (for chat templates).
 //!
 //! `token_counts perf FILE`: the time to build the tokenizer, the time per
 //! 100 KB of FILE's text, and the resident memory each adds.
@@ -14,11 +15,12 @@
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
+use serde_json::value::RawValue;
 use switchyard_engine::tokens;
 use switchyard_protocol::Format;
 use switchyard_protocol::estimate::countable;
-use switchyard_protocol::formats::decode_request;
+use switchyard_protocol::formats::{EncodeOptions, decode_request, openai_chat};
 
 type Failure = Box<dyn std::error::Error>;
 
@@ -31,20 +33,31 @@ fn main() -> Result<(), Failure> {
     }
 }
 
+/// One request to count; `body` is kept byte for byte, as a client sent it.
+#[derive(serde::Deserialize)]
+struct Line<'a> {
+    name: String,
+    format: Format,
+    #[serde(borrow)]
+    body: &'a RawValue,
+}
+
 fn texts() -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     for line in std::io::stdin().lock().lines() {
-        let line: Value = serde_json::from_str(&line?)?;
-        let format: Format = serde_json::from_value(line["format"].clone())?;
-        let body = serde_json::to_vec(&line["body"])?;
-        let request = decode_request(format, &body)?;
+        let line = line?;
+        let line: Line<'_> = serde_json::from_str(&line)?;
+        let request = decode_request(line.format, line.body.get().as_bytes())?;
         let parts = countable(&request);
+        let chat = openai_chat::encode_request(&request, &EncodeOptions::default());
+        let chat: serde_json::Value = serde_json::from_slice(&chat)?;
         let counted = json!({
-            "name": line["name"],
+            "name": line.name,
             "tokens": tokens::input_tokens(&request),
             "framing": parts.framing(),
             "images": parts.images,
             "texts": parts.texts,
+            "chat": chat,
         });
         writeln!(out, "{counted}")?;
     }

@@ -5,8 +5,13 @@
 //! text and reasoning, tool calls (name and JSON arguments), tool results, each
 //! tool's name, description and JSON schema, and a structured-output schema.
 //! Ids, signatures and encrypted reasoning are not read by the model as text.
+//! JSON (schemas, arguments) counts without its insignificant whitespace:
+//! providers parse it and render it into the prompt themselves, so how the
+//! client indented it never reaches the model.
 //! The tokenizer is the caller's (see `Countable::tokens`): this crate stays
 //! free of vocabularies; `length_estimate` is a tokenizer-free fallback.
+
+use std::borrow::Cow;
 
 use crate::ir::{Message, Part, Request, ResponseFormat, ToolResultPart};
 
@@ -24,7 +29,7 @@ pub const REPLY_PRIMING: u64 = 3;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Countable<'a> {
     /// Each text in request order; tokenized one by one.
-    pub texts: Vec<&'a str>,
+    pub texts: Vec<Cow<'a, str>>,
     pub images: u64,
     /// Messages, counting a non-empty system prompt as one.
     pub messages: u64,
@@ -51,16 +56,17 @@ pub fn countable(request: &Request) -> Countable<'_> {
     let mut out = Countable::default();
     if !request.system.is_empty() {
         out.messages += 1;
-        out.texts.extend(request.system.iter().map(String::as_str));
+        out.texts
+            .extend(request.system.iter().map(|text| Cow::from(text.as_str())));
     }
     for tool in &request.tools {
-        out.texts.push(&tool.name);
-        out.texts.extend(tool.description.as_deref());
-        out.texts.push(tool.parameters.get());
+        out.texts.push(Cow::from(tool.name.as_str()));
+        out.texts.extend(tool.description.as_deref().map(Cow::from));
+        out.texts.push(compact_json(tool.parameters.get()));
     }
     if let Some(ResponseFormat::JsonSchema { name, schema, .. }) = &request.response_format {
-        out.texts.push(name);
-        out.texts.push(schema.get());
+        out.texts.push(Cow::from(name.as_str()));
+        out.texts.push(compact_json(schema.get()));
     }
     for message in &request.messages {
         out.messages += 1;
@@ -72,18 +78,20 @@ pub fn countable(request: &Request) -> Countable<'_> {
 fn message_parts<'a>(message: &'a Message, out: &mut Countable<'a>) {
     for part in &message.content {
         match part {
-            Part::Text(text) | Part::Reasoning { text, .. } => out.texts.push(text),
+            Part::Text(text) | Part::Reasoning { text, .. } => {
+                out.texts.push(Cow::from(text.as_str()))
+            }
             Part::Image(_) => out.images += 1,
             Part::ToolCall {
                 name, arguments, ..
             } => {
-                out.texts.push(name);
-                out.texts.push(arguments.get());
+                out.texts.push(Cow::from(name.as_str()));
+                out.texts.push(compact_json(arguments.get()));
             }
             Part::ToolResult { content, .. } => {
                 for part in content {
                     match part {
-                        ToolResultPart::Text(text) => out.texts.push(text),
+                        ToolResultPart::Text(text) => out.texts.push(Cow::from(text.as_str())),
                         ToolResultPart::Image(_) => out.images += 1,
                     }
                 }
@@ -91,6 +99,28 @@ fn message_parts<'a>(message: &'a Message, out: &mut Countable<'a>) {
             Part::RedactedReasoning(_) => {}
         }
     }
+}
+
+/// `json` without whitespace outside its strings; borrowed when it has none.
+pub fn compact_json(json: &str) -> Cow<'_, str> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut out: Option<String> = None;
+    for (at, c) in json.char_indices() {
+        let keep = if in_string {
+            (in_string, escaped) = (escaped || c != '"', !escaped && c == '\\');
+            true
+        } else {
+            in_string = c == '"';
+            !c.is_ascii_whitespace()
+        };
+        match (&mut out, keep) {
+            (Some(out), true) => out.push(c),
+            (None, false) => out = Some(json[..at].to_owned()),
+            _ => {}
+        }
+    }
+    out.map_or(Cow::Borrowed(json), Cow::Owned)
 }
 
 /// Input tokens estimated from text length alone, for when no tokenizer is

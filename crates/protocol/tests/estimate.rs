@@ -8,7 +8,8 @@
 )]
 
 use switchyard_protocol::estimate::{
-    IMAGE_TOKENS, MESSAGE_OVERHEAD, REPLY_PRIMING, countable, input_tokens, length_estimate,
+    IMAGE_TOKENS, MESSAGE_OVERHEAD, REPLY_PRIMING, compact_json, countable, input_tokens,
+    length_estimate,
 };
 use switchyard_protocol::formats::{anthropic, gemini};
 
@@ -94,4 +95,27 @@ fn issue4_an_empty_request_costs_nothing() {
 fn issue4_length_estimate_stays_the_fallback() {
     assert_eq!(length_estimate("abcdefgh"), 2);
     assert_eq!(length_estimate("日本語"), 3);
+}
+
+/// Providers parse schemas and arguments and render them themselves: the
+/// client's indentation is not counted, the strings' own spaces are.
+#[test]
+fn issue4_json_counts_without_its_indentation() {
+    let pretty =
+        "{\n  \"type\": \"object\",\n  \"description\": \"a \\\"quoted\\\" path, with spaces\"\n}";
+    assert_eq!(
+        compact_json(pretty),
+        r#"{"type":"object","description":"a \"quoted\" path, with spaces"}"#
+    );
+    let compact = r#"{"a":[1,2,{"b":" x "}]}"#;
+    assert!(matches!(
+        compact_json(compact),
+        std::borrow::Cow::Borrowed(_)
+    ));
+    let body = br#"{"model": "m", "max_tokens": 1, "messages": [], "tools": [{"name": "t",
+        "input_schema": {
+            "type": "object"
+        }}]}"#;
+    let request = anthropic::decode_request(body).unwrap();
+    assert_eq!(countable(&request).texts, ["t", r#"{"type":"object"}"#]);
 }

@@ -141,3 +141,34 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// Claude Code's first turn (system prompt, 20-odd tools with schemas, one
+/// message), counted as the gateway counts it, against the same texts
+/// through other tokenizers (`scripts/measure-token-counts`): o200k_base as
+/// Hugging Face `tokenizers` runs it (a third implementation), and the
+/// models Claude Code is most often routed to.
+#[test]
+fn issue4_claude_code_count_lands_in_the_measured_band() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../protocol/tests/fixtures/anthropic/claude_code_first_turn.req.json"
+    );
+    let body = std::fs::read(path).unwrap();
+    let request = switchyard_protocol::formats::anthropic::decode_request(&body).unwrap();
+    let parts = estimate::countable(&request);
+    let text = input_tokens(&request) - parts.framing();
+    assert_eq!(text, 10_638, "o200k_base in Hugging Face tokenizers");
+    // Text tokens of the same texts per tokenizer, and how far ours may
+    // stray: a little wider than the spread measured over every recording.
+    let measured = [
+        ("Anthropic's published Claude tokenizer", 11_157),
+        ("DeepSeek V3/V4", 11_003),
+        ("Qwen3", 10_807),
+        ("Qwen3.6", 10_943),
+        ("Gemma 3", 11_272),
+    ];
+    for (tokenizer, theirs) in measured {
+        let ratio = text as f64 / theirs as f64;
+        assert!((0.92..=1.02).contains(&ratio), "{tokenizer}: {ratio}");
+    }
+}
