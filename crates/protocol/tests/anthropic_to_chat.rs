@@ -228,6 +228,35 @@ fn stream_error_mid_stream_becomes_error_event() {
 }
 
 #[test]
+fn issue4_chat_in_stream_error_names_map_to_anthropic_types() {
+    let cases = [
+        (
+            r#"{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}"#,
+            "rate_limit_error",
+        ),
+        (
+            r#"{"message":"busy","type":"server_overloaded","code":null}"#,
+            "overloaded_error",
+        ),
+        (
+            r#"{"message":"too long","code":"context_length_exceeded"}"#,
+            "invalid_request_error",
+        ),
+        (r#"{"message":"boom","type":"server_error"}"#, "api_error"),
+        (r#"{"message":"odd","code":"something_new"}"#, "api_error"),
+    ];
+    for (error, expected) in cases {
+        let start = b"data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n";
+        let failure = format!("data: {{\"error\":{error}}}\n\n");
+        let out = chat_to_anthropic(&[start, failure.as_bytes()]);
+        let summary = validate_anthropic_stream(&out);
+        let got = summary.error.unwrap();
+        assert_eq!(got["type"], expected, "{error}");
+        assert!(!got["message"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
 fn stream_that_never_started_is_an_error() {
     let out = chat_to_anthropic(&[b""]);
     let summary = validate_anthropic_stream(&out);

@@ -26,6 +26,10 @@ pub fn error_type(status: u16) -> (&'static str, Option<&'static str>) {
         403 => ("permission_error", None),
         404 => ("invalid_request_error", Some("model_not_found")),
         429 => ("rate_limit_error", Some("rate_limit_exceeded")),
+        // OpenAI has no type for these; the codes keep them apart (and
+        // map back to the same statuses when read from a stream).
+        503 => ("server_error", Some("service_unavailable")),
+        529 => ("server_error", Some("overloaded")),
         500..=599 => ("server_error", None),
         _ => ("invalid_request_error", None),
     }

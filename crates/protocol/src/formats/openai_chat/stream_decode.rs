@@ -6,7 +6,7 @@
 //! its name is known.
 
 use super::decode::{decode_usage, stop_reason, synthetic_call_id};
-use super::wire::{ChunkIn, MessageIn, ToolCallIn};
+use super::wire::{ChunkErrorIn, ChunkIn, MessageIn, ToolCallIn};
 use crate::ir::{BlockKind, Delta, StopReason, StreamEvent, Usage};
 use crate::sse::SseFrame;
 
@@ -113,7 +113,7 @@ impl StreamDecoder {
 
     fn chunk(&mut self, chunk: ChunkIn, out: &mut Vec<StreamEvent>) {
         if let Some(error) = chunk.error {
-            let status = error_status(error.code.as_ref());
+            let status = error_status(&error);
             let message = error.message.0.unwrap_or_else(|| "upstream error".into());
             self.fail(status, message, out);
             return;
@@ -270,10 +270,39 @@ fn push_arguments(index: usize, arguments: String, out: &mut Vec<StreamEvent>) {
     }
 }
 
-/// An in-stream error's status: its numeric code when it is an HTTP status.
-fn error_status(code: Option<&serde_json::Value>) -> u16 {
-    code.and_then(serde_json::Value::as_u64)
+/// An in-stream error's status: its numeric code when it is an HTTP status
+/// (OpenRouter), else what its string code or type names (OpenAI, vLLM),
+/// so a rate limit still reaches the client as a rate limit.
+fn error_status(error: &ChunkErrorIn) -> u16 {
+    let numeric = error
+        .code
+        .as_ref()
+        .and_then(serde_json::Value::as_u64)
         .and_then(|code| u16::try_from(code).ok())
-        .filter(|code| (400..600).contains(code))
-        .unwrap_or(502)
+        .filter(|code| (400..600).contains(code));
+    let named = || {
+        let code = error.code.as_ref().and_then(serde_json::Value::as_str);
+        [code, error.kind.0.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(status_named)
+    };
+    numeric.or_else(named).unwrap_or(502)
+}
+
+fn status_named(name: &str) -> Option<u16> {
+    Some(match name {
+        "invalid_request_error" | "invalid_request" | "context_length_exceeded" => 400,
+        "authentication_error" | "invalid_api_key" => 401,
+        "permission_error" | "permission_denied" => 403,
+        "not_found_error" | "model_not_found" => 404,
+        "rate_limit_exceeded" | "rate_limit_error" | "insufficient_quota" | "too_many_requests" => {
+            429
+        }
+        "server_error" | "internal_error" | "internal_server_error" | "api_error" => 500,
+        "service_unavailable" => 503,
+        "timeout" => 504,
+        "overloaded" | "overloaded_error" | "server_overloaded" => 529,
+        _ => return None,
+    })
 }

@@ -228,4 +228,6 @@ pub(super) struct ChunkErrorIn {
     #[serde(default)]
     pub message: LenientText,
     pub code: Option<serde_json::Value>,
+    #[serde(default, rename = "type")]
+    pub kind: LenientText,
 }
