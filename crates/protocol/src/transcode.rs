@@ -80,6 +80,7 @@ pub struct StreamWatch {
     usage: Usage,
     completed: bool,
     error: Option<String>,
+    frames_seen: u64,
 }
 
 impl StreamWatch {
@@ -92,6 +93,7 @@ impl StreamWatch {
             usage: Usage::default(),
             completed: false,
             error: None,
+            frames_seen: 0,
         }
     }
 
@@ -125,9 +127,16 @@ impl StreamWatch {
         self.error.as_deref()
     }
 
+    /// Complete SSE events passed so far: the `sequence_number` an event
+    /// appended to an OpenAI Responses stream takes (they count from 0).
+    pub fn frames_seen(&self) -> u64 {
+        self.frames_seen
+    }
+
     fn drain(&mut self) {
         for frame in &self.frames {
             self.decoder.feed(frame, &mut self.events);
+            self.frames_seen += 1;
         }
         self.frames.clear();
         self.tally(true);

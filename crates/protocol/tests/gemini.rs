@@ -326,7 +326,7 @@ fn errors_mid_stream_and_in_bodies_have_gemini_shape() {
             json!({"error": {"code": status, "message": "boom", "status": name}})
         );
     }
-    let frame = formats::stream_error_frame(Format::Gemini, &ApiError::new(502, "cut"));
+    let frame = formats::stream_error_frame(Format::Gemini, &ApiError::new(502, "cut"), 0);
     assert!(frame.starts_with(b"data: {\"error\""));
     // An upstream's in-stream error becomes an IR error with its status.
     let mut decoder = gemini::StreamDecoder::new();

@@ -442,6 +442,7 @@ fn hub_error_frame_is_response_failed() {
     let frame = switchyard_protocol::formats::stream_error_frame(
         Format::OpenaiResponses,
         &ApiError::new(502, "cut"),
+        7,
     );
     let text = String::from_utf8(frame).unwrap();
     assert!(text.starts_with("event: response.failed\ndata: "), "{text}");
@@ -449,6 +450,7 @@ fn hub_error_frame_is_response_failed() {
         serde_json::from_str(text.trim_end().split_once("data: ").unwrap().1).unwrap();
     assert_eq!(data["response"]["status"], "failed");
     assert_eq!(data["response"]["error"]["message"], "cut");
+    assert_eq!(data["sequence_number"], 7);
 }
 
 proptest! {

@@ -99,7 +99,8 @@ impl BodyTap for Passthrough {
     }
 
     fn fail(&mut self, message: String) -> Bytes {
-        let frame = formats::stream_error_frame(self.format, &ApiError::new(502, message.clone()));
+        let error = ApiError::new(502, message.clone());
+        let frame = formats::stream_error_frame(self.format, &error, self.watch.frames_seen());
         self.error = Some(message);
         let mut out = Vec::with_capacity(frame.len() + 2);
         // Ends whatever partial line the upstream left, so the event parses.

@@ -133,10 +133,11 @@ pub fn encode_error(format: Format, error: &ApiError) -> Vec<u8> {
     }
 }
 
-/// The SSE frame that reports a failure mid-stream in `format`.
-pub fn stream_error_frame(format: Format, error: &ApiError) -> Vec<u8> {
+/// The SSE frame that reports a failure mid-stream in `format`, after
+/// `events_sent` events (Responses events carry their number).
+pub fn stream_error_frame(format: Format, error: &ApiError, events_sent: u64) -> Vec<u8> {
     if format == Format::OpenaiResponses {
-        return openai_responses::stream_error_frame(error);
+        return openai_responses::stream_error_frame(error, events_sent);
     }
     let body = encode_error(format, error);
     let mut out = Vec::with_capacity(body.len() + 24);

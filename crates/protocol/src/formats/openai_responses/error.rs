@@ -24,12 +24,12 @@ struct FailedFrame<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     response: ResponseOut<'a>,
+    sequence_number: u64,
 }
 
 /// A `response.failed` event appended to a stream we did not write (a
-/// passthrough cut short). Its position in that stream is unknown, so it
-/// carries no `sequence_number`.
-pub fn stream_error_frame(error: &ApiError) -> Vec<u8> {
+/// passthrough cut short), as its event number `sequence_number`.
+pub fn stream_error_frame(error: &ApiError, sequence_number: u64) -> Vec<u8> {
     let mut response = ResponseOut::new(RESPONSE_ID_PREFIX, 0, "", "failed");
     response.error = Some(ErrorOut {
         code: failure_code(error.status),
@@ -38,6 +38,7 @@ pub fn stream_error_frame(error: &ApiError) -> Vec<u8> {
     let frame = FailedFrame {
         kind: "response.failed",
         response,
+        sequence_number,
     };
     let mut out = Vec::with_capacity(512 + error.message.len());
     write_event(&mut out, frame.kind, &frame);
