@@ -54,7 +54,7 @@ fn issue4_counts_equal_tiktoken_rs_on_every_fixture() {
 /// contractions, digits, punctuation, whitespace runs, CJK, marks, emoji.
 #[test]
 fn issue4_counts_equal_tiktoken_rs_on_mixed_text() {
-    const ATOMS: [&str; 24] = [
+    const ATOMS: [&str; 40] = [
         "a",
         "Z",
         "ab",
@@ -79,6 +79,25 @@ fn issue4_counts_equal_tiktoken_rs_on_mixed_text() {
         "ß",
         "-",
         "…",
+        // Title case, modifier letter, marks (Mc, Me), numbers (No, Nl,
+        // Nd), non-ASCII spaces, long s and Kelvin (case folding), a
+        // zero-width space (not whitespace), a control.
+        "ǅ",
+        "ʰ",
+        "\u{903}",
+        "\u{20dd}",
+        "²",
+        "Ⅻ",
+        "٣",
+        "\u{a0}",
+        "\u{3000}",
+        "\u{2028}",
+        "\u{85}",
+        "ſ",
+        "'ſ",
+        "\u{212a}",
+        "\u{200b}",
+        "\u{1c}",
     ];
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     for round in 0..400 {
@@ -100,6 +119,76 @@ fn issue4_counts_equal_tiktoken_rs_on_mixed_text() {
     ] {
         let text = format!("{long}end {long}");
         assert_eq!(count(&text), reference(&text), "{text:?}");
+    }
+}
+
+/// Every character of the Basic Multilingual Plane and the emoji and CJK
+/// extension blocks, in contexts that tell the pattern's classes apart
+/// (inside a word, after a contraction's quote, after a space, as a prefix,
+/// among digits and spaces): the same pieces as tiktoken's Unicode pattern,
+/// and the same counts as tiktoken-rs.
+#[test]
+fn issue4_pieces_equal_the_unicode_pattern_across_unicode() {
+    let splitter = super::split::Splitter::new().unwrap();
+    let unicode = UnicodeSplitter::new();
+    let chars: Vec<char> = (0x80..0x1_0000)
+        .chain(0x1_f300..0x1_f700)
+        .chain(0x2_0000..0x2_0400)
+        .filter_map(char::from_u32)
+        .collect();
+    for block in chars.chunks(64) {
+        let mut text = String::new();
+        for &c in block {
+            text.extend(['a', c, 'b', '\'', c, ' ', c, 'X', c, c, ' ', ' ', c, '1', c]);
+            text.extend([
+                'A', c, '\'', 's', c, c, 'x', ' ', '?', c, '\n', ' ', c, '\n',
+            ]);
+        }
+        let ours: Vec<&str> = splitter.pieces(&text).collect();
+        assert_eq!(ours, unicode.pieces(&text), "U+{:04X}..", block[0] as u32);
+        assert_eq!(
+            count(&text),
+            reference(&text),
+            "U+{:04X}..",
+            block[0] as u32
+        );
+    }
+}
+
+/// tiktoken's o200k_base pattern over Unicode text, as bpe-openai runs it
+/// with regex-automata (its look-ahead as a pattern of its own).
+struct UnicodeSplitter(regex_automata::meta::Regex);
+
+impl UnicodeSplitter {
+    fn new() -> Self {
+        let first = [
+            r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+            r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+            r"\p{N}{1,3}",
+            r" ?[^\s\p{L}\p{N}]+[\r\n/]*",
+            r"\s*[\r\n]+",
+            r"\s+$",
+        ]
+        .join("|");
+        let regex = regex_automata::meta::Regex::new_many(&[first.as_str(), r"\s+\s", r"\s+"]);
+        Self(regex.unwrap())
+    }
+
+    fn pieces<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let input =
+                regex_automata::Input::new(&text[at..]).anchored(regex_automata::Anchored::Yes);
+            let found = self.0.find(input).unwrap();
+            let mut end = at + found.end();
+            if found.pattern().as_usize() == 1 {
+                end -= text[at..end].chars().next_back().unwrap().len_utf8();
+            }
+            pieces.push(&text[at..end]);
+            at = end;
+        }
+        pieces
     }
 }
 
