@@ -7,6 +7,8 @@
     clippy::panic
 )]
 
+pub mod binary;
+
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -1,0 +1,89 @@
+//! The real `switchyard` binary, started on a config written to a temporary
+//! directory, with its stderr (the log) kept in a file.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::CLIENT_KEY;
+
+/// Proxy variables are cleared unless a test sets them.
+const PROXY_VARIABLES: [&str; 8] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+pub struct Served {
+    child: Child,
+    pub addr: SocketAddr,
+    dir: PathBuf,
+}
+
+impl Served {
+    /// Everything the binary has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `switchyard serve` with `[[providers]]`/`[[routes]]` from
+/// `providers_and_routes` and `env`, and waits until it accepts connections.
+pub async fn serve_binary(providers_and_routes: &str, env: &[(&str, String)]) -> Served {
+    let dir = std::env::temp_dir().join(format!("switchyard-bin-{}", free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("listen = \"{addr}\"\nclient_keys = [\"{CLIENT_KEY}\"]\n{providers_and_routes}"),
+    )
+    .unwrap();
+    let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(stderr);
+    for name in PROXY_VARIABLES {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn().unwrap();
+    let served = Served { child, addr, dir };
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "gateway did not start: {}",
+            served.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    served
+}
