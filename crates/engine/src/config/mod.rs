@@ -120,6 +120,13 @@ pub struct ResolvedRoute<'c, 'm> {
 }
 
 impl Config {
+    /// Some provider speaks `format` (so a request in it may pass through).
+    pub fn has_provider_speaking(&self, format: Format) -> bool {
+        self.providers
+            .iter()
+            .any(|provider| provider.format == format)
+    }
+
     /// The first route whose pattern matches `model`.
     pub fn resolve<'c: 'm, 'm>(&'c self, model: &'m str) -> Option<ResolvedRoute<'c, 'm>> {
         let route = self
