@@ -35,11 +35,16 @@ impl SseParser {
             }
         }
         while let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) {
-            self.line.extend_from_slice(&bytes[..end]);
-            let line = std::mem::take(&mut self.line);
-            self.process_line(&line, out);
-            self.line = line;
-            self.line.clear();
+            if self.line.is_empty() {
+                // The whole line is in this chunk: no copy.
+                self.process_line(&bytes[..end], out);
+            } else {
+                self.line.extend_from_slice(&bytes[..end]);
+                let line = std::mem::take(&mut self.line);
+                self.process_line(&line, out);
+                self.line = line;
+                self.line.clear();
+            }
             let is_cr = bytes[end] == b'\r';
             bytes = &bytes[end + 1..];
             if is_cr {
@@ -77,7 +82,11 @@ impl SseParser {
             }
             None => (line, &b""[..]),
         };
-        let value = String::from_utf8_lossy(value);
+        // Valid UTF-8 is the rule: check it the fast way, repair only if not.
+        let value = match std::str::from_utf8(value) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(value),
+        };
         match field {
             b"event" => value.as_ref().clone_into(&mut self.pending.event),
             b"data" => {
@@ -159,6 +168,12 @@ mod tests {
     fn crlf_split_across_chunks_is_one_line_end() {
         let frames = parse_all(&[b"data: 1\r", b"\n\r", b"\ndata: 2\r\r"]);
         assert_eq!(frames, vec![frame("", "1"), frame("", "2")]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_repaired_and_lines_split_across_chunks_are_joined() {
+        let frames = parse_all(&[b"data: a\xffb\n\nda", b"ta: x", b"y\n\n"]);
+        assert_eq!(frames, vec![frame("", "a\u{fffd}b"), frame("", "xy")]);
     }
 
     #[test]
