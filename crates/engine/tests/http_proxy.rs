@@ -12,7 +12,7 @@ mod support;
 
 use serde_json::{Value, json};
 use support::binary::{Served, free_port, serve_binary};
-use support::{CLIENT_KEY, MockUpstream, Reply, anthropic_request};
+use support::{MockUpstream, Reply, anthropic_request};
 
 fn far_provider(base_url: &str) -> String {
     format!(
@@ -22,14 +22,7 @@ fn far_provider(base_url: &str) -> String {
 }
 
 async fn ask(served: &Served) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!("http://{}/v1/messages", served.addr))
-        .header("x-api-key", CLIENT_KEY)
-        .header("anthropic-version", "2023-06-01")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap()
+    served.post_messages(&anthropic_request(false)).await
 }
 
 fn chat_answer() -> Reply {

@@ -20,7 +20,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
 use serde_json::{Value, json};
 use support::binary::{Served, serve_binary};
-use support::{CLIENT_KEY, UPSTREAM_KEY, anthropic_request};
+use support::{UPSTREAM_KEY, anthropic_request};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer, pki_types::PrivatePkcs8KeyDer};
 
@@ -103,14 +103,7 @@ async fn serve_against(port: u16, ca_file: Option<&std::path::Path>) -> Served {
 }
 
 async fn ask(served: &Served) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/v1/messages", served.addr))
-        .header("x-api-key", CLIENT_KEY)
-        .header("anthropic-version", "2023-06-01")
-        .json(&anthropic_request(false))
-        .send()
-        .await
-        .unwrap();
+    let response = served.post_messages(&anthropic_request(false)).await;
     (response.status().as_u16(), response.json().await.unwrap())
 }
 

@@ -39,15 +39,10 @@ async fn issue3_one_escaped_log_line_per_request_without_keys() {
 
     // A model name that would forge a second line and colour the terminal.
     let forged = "claude-x\n2026-01-01T00:00:00Z  INFO forged\u{1b}[31m";
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/v1/messages", served.addr))
-        .header("x-api-key", CLIENT_KEY)
-        .header("anthropic-version", "2023-06-01")
-        .json(&json!({"model": forged, "max_tokens": 10,
-                      "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
-        .await
-        .unwrap();
+    let response = served
+        .post_messages(&json!({"model": forged, "max_tokens": 10,
+                               "messages": [{"role": "user", "content": "hi"}]}))
+        .await;
     assert_eq!(response.status(), 200);
 
     let started = Instant::now();

@@ -27,6 +27,18 @@ pub struct Served {
 }
 
 impl Served {
+    /// `POST /v1/messages` with the client key, as Claude Code sends it.
+    pub async fn post_messages(&self, body: &serde_json::Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("http://{}/v1/messages", self.addr))
+            .header("x-api-key", CLIENT_KEY)
+            .header("anthropic-version", "2023-06-01")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Everything the binary has logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
