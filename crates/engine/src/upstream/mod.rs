@@ -72,24 +72,25 @@ impl Upstreams {
     /// Sends the request; resolves when the upstream's response headers arrive.
     pub async fn send(&self, request: UpstreamRequest<'_>) -> Result<UpstreamResponse, ProxyError> {
         let provider = request.provider;
-        let provider_id = provider.id.to_string();
-        let Some((transport, base)) = self.clients.get(&provider_id) else {
+        // Owned only when an error needs it: this runs on every request.
+        let provider_id = || provider.id.to_string();
+        let Some((transport, base)) = self.clients.get(provider.id.as_str()) else {
             return Err(ProxyError::Connect {
-                provider: provider_id,
+                provider: provider_id(),
                 message: "provider has no HTTP client (configuration changed?)".into(),
             });
         };
         let uri = base
             .join(&request.path, request.query.as_deref())
             .map_err(|message| ProxyError::Connect {
-                provider: provider_id.clone(),
+                provider: provider_id(),
                 message,
             })?;
         let mut http_request =
             http::Request::post(uri)
                 .body(request.body)
                 .map_err(|err| ProxyError::Connect {
-                    provider: provider_id.clone(),
+                    provider: provider_id(),
                     message: err.to_string(),
                 })?;
         let headers = http_request.headers_mut();
@@ -104,11 +105,11 @@ impl Upstreams {
         match tokio::time::timeout(provider.first_byte_timeout, send).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(err)) => Err(ProxyError::Connect {
-                provider: provider_id,
+                provider: provider_id(),
                 message: error_chain(&*err),
             }),
             Err(_) => Err(ProxyError::Timeout {
-                provider: provider_id,
+                provider: provider_id(),
                 after: provider.first_byte_timeout,
             }),
         }
