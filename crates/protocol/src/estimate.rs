@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use crate::ir::{Message, Part, Request, ResponseFormat, ToolResultPart};
+use crate::ir::{Message, Part, Request, ResponseFormat, Text, ToolResultPart};
 
 /// Tokens an image costs, roughly, on most vision models (a ~1 MP image:
 /// Anthropic's width × height / 750, OpenAI's high-detail tiles).
@@ -56,12 +56,11 @@ pub fn countable(request: &Request) -> Countable<'_> {
     let mut out = Countable::default();
     if !request.system.is_empty() {
         out.messages += 1;
-        out.texts
-            .extend(request.system.iter().map(|text| Cow::from(text.as_str())));
+        out.texts.extend(request.system.iter().map(Text::plain));
     }
     for tool in &request.tools {
         out.texts.push(Cow::from(tool.name.as_str()));
-        out.texts.extend(tool.description.as_deref().map(Cow::from));
+        out.texts.extend(tool.description.as_ref().map(Text::plain));
         out.texts.push(compact_json(tool.parameters.get()));
     }
     if let Some(ResponseFormat::JsonSchema { name, schema, .. }) = &request.response_format {
@@ -78,9 +77,7 @@ pub fn countable(request: &Request) -> Countable<'_> {
 fn message_parts<'a>(message: &'a Message, out: &mut Countable<'a>) {
     for part in &message.content {
         match part {
-            Part::Text(text) | Part::Reasoning { text, .. } => {
-                out.texts.push(Cow::from(text.as_str()))
-            }
+            Part::Text(text) | Part::Reasoning { text, .. } => out.texts.push(text.plain()),
             Part::Image(_) => out.images += 1,
             Part::ToolCall {
                 name, arguments, ..
@@ -91,7 +88,7 @@ fn message_parts<'a>(message: &'a Message, out: &mut Countable<'a>) {
             Part::ToolResult { content, .. } => {
                 for part in content {
                     match part {
-                        ToolResultPart::Text(text) => out.texts.push(Cow::from(text.as_str())),
+                        ToolResultPart::Text(text) => out.texts.push(text.plain()),
                         ToolResultPart::Image(_) => out.images += 1,
                     }
                 }

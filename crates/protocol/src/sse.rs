@@ -126,16 +126,7 @@ pub fn write_data(out: &mut Vec<u8>, data: &impl Serialize) {
     out.extend_from_slice(b"\n\n");
 }
 
-/// Serializes into `out`. Our wire types hold only strings, numbers and raw
-/// JSON, for which serde_json cannot fail; should it ever, `null` keeps the
-/// frame well-formed.
-pub fn write_json(out: &mut Vec<u8>, data: &impl Serialize) {
-    let start = out.len();
-    if serde_json::to_writer(&mut *out, data).is_err() {
-        out.truncate(start);
-        out.extend_from_slice(b"null");
-    }
-}
+pub use crate::json::write_json;
 
 #[cfg(test)]
 mod tests {

@@ -115,7 +115,7 @@ fn meaning(request: &Request) -> Vec<String> {
                 Part::Text(text) => format!(
                     "{:?} text {}",
                     message.role,
-                    text.trim_start_matches("Error: ")
+                    text.plain().trim_start_matches("Error: ")
                 ),
                 Part::Image(_) => format!("{:?} image", message.role),
                 Part::ToolCall {
@@ -139,7 +139,7 @@ fn meaning(request: &Request) -> Vec<String> {
                         .iter()
                         .map(|part| match part {
                             ToolResultPart::Text(text) => {
-                                text.trim_start_matches("Error: ").to_owned()
+                                text.plain().trim_start_matches("Error: ").to_owned()
                             }
                             ToolResultPart::Image(_) => "image".into(),
                         })

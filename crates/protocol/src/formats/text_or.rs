@@ -3,12 +3,14 @@ use std::marker::PhantomData;
 
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
+use crate::ir::Text;
+
 /// A field that is either a plain string or a list of blocks (Anthropic
 /// `system` and `content`, OpenAI `content`). Deserialized without serde's
 /// untagged buffering, which would copy every block first.
 #[derive(Debug)]
 pub(crate) enum TextOr<T> {
-    Text(String),
+    Text(Text),
     Blocks(Vec<T>),
 }
 
@@ -34,11 +36,11 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for TextOrVisitor<T> {
     }
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        Ok(TextOr::Text(text.to_owned()))
+        Ok(TextOr::Text(Text::new(text)))
     }
 
     fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Self::Value, E> {
-        Ok(TextOr::Text(text))
+        Ok(TextOr::Text(Text::new(&text)))
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {

@@ -6,6 +6,7 @@ mod replay;
 mod request;
 mod response;
 mod stream;
+mod text;
 
 pub use replay::response_events;
 pub use request::{
@@ -14,3 +15,4 @@ pub use request::{
 };
 pub use response::{Response, StopReason, Usage};
 pub use stream::{BlockKind, Delta, StreamEvent};
+pub use text::{Text, TextBuilder, TextRef};

@@ -10,9 +10,12 @@ pub fn response_events(response: &Response) -> Vec<StreamEvent> {
     });
     for (index, part) in response.content.iter().enumerate() {
         let (kind, deltas) = match part {
-            Part::Text(text) => (BlockKind::Text, vec![Delta::Text(text.clone())]),
+            Part::Text(text) => (
+                BlockKind::Text,
+                vec![Delta::Text(text.plain().into_owned())],
+            ),
             Part::Reasoning { text, signature } => {
-                let mut deltas = vec![Delta::Reasoning(text.clone())];
+                let mut deltas = vec![Delta::Reasoning(text.plain().into_owned())];
                 deltas.extend(signature.clone().map(Delta::ReasoningSignature));
                 (BlockKind::Reasoning, deltas)
             }

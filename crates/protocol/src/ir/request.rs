@@ -1,3 +1,4 @@
+use super::Text;
 use crate::json::RawJson;
 
 /// A chat request, independent of any wire format.
@@ -5,7 +6,7 @@ use crate::json::RawJson;
 pub struct Request {
     pub model: String,
     /// System prompt parts, in order. Formats with a single system string join them.
-    pub system: Vec<String>,
+    pub system: Vec<Text>,
     pub messages: Vec<Message>,
     pub tools: Vec<Tool>,
     pub tool_choice: Option<ToolChoice>,
@@ -56,7 +57,7 @@ pub struct Message {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
-    Text(String),
+    Text(Text),
     Image(ImageSource),
     ToolCall {
         id: String,
@@ -70,7 +71,7 @@ pub enum Part {
         is_error: bool,
     },
     Reasoning {
-        text: String,
+        text: Text,
         /// Provider-issued proof of the reasoning (Anthropic `signature`).
         signature: Option<String>,
     },
@@ -80,7 +81,7 @@ pub enum Part {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToolResultPart {
-    Text(String),
+    Text(Text),
     Image(ImageSource),
 }
 
@@ -115,7 +116,7 @@ impl ImageSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
     pub name: String,
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// JSON Schema of the arguments, as sent by the client.
     pub parameters: RawJson,
 }

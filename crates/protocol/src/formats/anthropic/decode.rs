@@ -5,7 +5,7 @@ use super::wire::{Block, BlockType, ImageSourceWire, InRole, InTool, MessagesReq
 use crate::error::DecodeError;
 use crate::formats::TextOr;
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Text, Tool, ToolChoice,
     ToolResultPart,
 };
 
@@ -52,7 +52,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
     })
 }
 
-fn decode_system(system: TextOr<Block>) -> Result<Vec<String>, DecodeError> {
+fn decode_system(system: TextOr<Block>) -> Result<Vec<Text>, DecodeError> {
     match system {
         TextOr::Text(text) => Ok(vec![text]),
         TextOr::Blocks(blocks) => blocks

@@ -205,8 +205,16 @@ impl StreamDecoder {
             return;
         };
         let (kind, initial) = match block.kind {
-            BlockType::Text => (BlockKind::Text, block.text.map(Delta::Text)),
-            BlockType::Thinking => (BlockKind::Reasoning, block.thinking.map(Delta::Reasoning)),
+            BlockType::Text => (
+                BlockKind::Text,
+                block.text.map(|text| Delta::Text(text.into_plain())),
+            ),
+            BlockType::Thinking => (
+                BlockKind::Reasoning,
+                block
+                    .thinking
+                    .map(|text| Delta::Reasoning(text.into_plain())),
+            ),
             BlockType::RedactedThinking => (
                 BlockKind::RedactedReasoning {
                     data: block.data.unwrap_or_default(),

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{MESSAGE_ID_PREFIX, TOOL_ID_PREFIX};
-use crate::ir::{Part, Response, StopReason, Usage};
+use crate::ir::{Part, Response, StopReason, Text, Usage};
 use crate::sse::write_json;
 
 #[derive(Serialize)]
@@ -24,10 +24,10 @@ pub(super) struct MessageOut<'a> {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum ContentOut<'a> {
     Text {
-        text: &'a str,
+        text: &'a Text,
     },
     Thinking {
-        thinking: &'a str,
+        thinking: &'a Text,
         signature: &'a str,
     },
     RedactedThinking {

@@ -7,8 +7,8 @@ use super::TOOL_ID_PREFIX;
 use super::encode::with_prefix;
 use crate::formats::EncodeOptions;
 use crate::ir::{
-    ImageSource, Message, Part, ReasoningEffort, Request, ResponseFormat, Role, Tool, ToolChoice,
-    ToolResultPart,
+    ImageSource, Message, Part, ReasoningEffort, Request, ResponseFormat, Role, Text, Tool,
+    ToolChoice, ToolResultPart,
 };
 use crate::json::RawJson;
 use crate::sse::write_json;
@@ -71,7 +71,7 @@ struct MessageOut<'a> {
 #[serde(tag = "type", rename_all = "snake_case")]
 enum BlockOut<'a> {
     Text {
-        text: &'a str,
+        text: &'a Text,
     },
     Image {
         source: SourceOut<'a>,
@@ -88,7 +88,7 @@ enum BlockOut<'a> {
         is_error: bool,
     },
     Thinking {
-        thinking: &'a str,
+        thinking: &'a Text,
         signature: &'a str,
     },
     RedactedThinking {
@@ -107,7 +107,7 @@ enum SourceOut<'a> {
 struct ToolOut<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
+    description: Option<&'a Text>,
     input_schema: &'a RawJson,
 }
 
@@ -291,7 +291,7 @@ fn encode_source(image: &ImageSource) -> SourceOut<'_> {
 fn encode_tool(tool: &Tool) -> ToolOut<'_> {
     ToolOut {
         name: &tool.name,
-        description: tool.description.as_deref(),
+        description: tool.description.as_ref(),
         input_schema: &tool.parameters,
     }
 }

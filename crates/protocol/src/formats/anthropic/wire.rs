@@ -1,6 +1,7 @@
 //! Anthropic wire types for what we read. Unknown fields are ignored so that
 //! fields Anthropic adds tomorrow never fail a request.
 
+use crate::ir::Text;
 use crate::json::RawJson;
 use serde::Deserialize;
 
@@ -48,7 +49,7 @@ pub(super) enum InRole {
 pub(super) struct Block {
     #[serde(rename = "type")]
     pub kind: BlockType,
-    pub text: Option<String>,
+    pub text: Option<Text>,
     pub source: Option<ImageSourceWire>,
     pub id: Option<String>,
     pub name: Option<String>,
@@ -56,7 +57,7 @@ pub(super) struct Block {
     pub tool_use_id: Option<String>,
     pub content: Option<TextOr<Block>>,
     pub is_error: Option<bool>,
-    pub thinking: Option<String>,
+    pub thinking: Option<Text>,
     pub signature: Option<String>,
     pub data: Option<String>,
 }
@@ -86,7 +87,7 @@ pub(super) struct ImageSourceWire {
 #[derive(Debug, Deserialize)]
 pub(super) struct InTool {
     pub name: String,
-    pub description: Option<String>,
+    pub description: Option<Text>,
     pub input_schema: Option<RawJson>,
     /// Set on Anthropic-hosted tools (`web_search_20250305`, …).
     #[serde(rename = "type")]

@@ -13,8 +13,8 @@ use super::wire::{
 };
 use crate::error::DecodeError;
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role, Tool,
-    ToolChoice, ToolResultPart,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role, Text,
+    Tool, ToolChoice, ToolResultPart,
 };
 use crate::json::RawJson;
 
@@ -124,7 +124,7 @@ fn decode_tool(declaration: FunctionDeclarationIn) -> Result<Tool, DecodeError> 
     };
     Ok(Tool {
         name: declaration.name,
-        description: declaration.description,
+        description: declaration.description.map(Text::from),
         parameters,
     })
 }
@@ -146,11 +146,12 @@ fn decode_tool_choice(config: FunctionCallingConfigIn) -> Option<ToolChoice> {
     }
 }
 
-fn texts(parts: Vec<PartIn>) -> Vec<String> {
+fn texts(parts: Vec<PartIn>) -> Vec<Text> {
     parts
         .into_iter()
         .filter(|part| !part.thought)
         .filter_map(|part| part.text.0)
+        .map(Text::from)
         .collect()
 }
 
@@ -220,11 +221,11 @@ impl Calls {
         let text = part.text.0?;
         if part.thought {
             return Some(Part::Reasoning {
-                text,
+                text: text.into(),
                 signature: part.thought_signature,
             });
         }
-        (!text.is_empty()).then_some(Part::Text(text))
+        (!text.is_empty()).then(|| Part::Text(text.into()))
     }
 
     fn answer(&mut self, id: Option<String>, name: &str) -> String {
@@ -255,14 +256,14 @@ fn tool_result(response: Option<RawJson>) -> (Vec<ToolResultPart>, bool) {
         error: Option<String>,
     }
     let Some(response) = response else {
-        return (vec![ToolResultPart::Text(String::new())], false);
+        return (vec![ToolResultPart::Text(Text::default())], false);
     };
     match serde_json::from_str::<Single>(response.get()) {
         Ok(Single {
             error: Some(error),
             output: None,
             result: None,
-        }) => (vec![ToolResultPart::Text(error)], true),
+        }) => (vec![ToolResultPart::Text(error.into())], true),
         Ok(
             Single {
                 output: Some(text),
@@ -274,7 +275,7 @@ fn tool_result(response: Option<RawJson>) -> (Vec<ToolResultPart>, bool) {
                 output: None,
                 error: None,
             },
-        ) => (vec![ToolResultPart::Text(text)], false),
-        _ => (vec![ToolResultPart::Text(response.get().to_owned())], false),
+        ) => (vec![ToolResultPart::Text(text.into())], false),
+        _ => (vec![ToolResultPart::Text(Text::new(response.get()))], false),
     }
 }

@@ -76,17 +76,17 @@ fn push_part(content: &mut Vec<Part>, part: PartIn) {
             }),
             true,
         ) => {
-            into.push_str(&text);
+            into.push_plain(&text);
             if part.thought_signature.is_some() {
                 *signature = part.thought_signature;
             }
         }
         (_, true) => content.push(Part::Reasoning {
-            text,
+            text: text.into(),
             signature: part.thought_signature,
         }),
-        (Some(Part::Text(into)), false) => into.push_str(&text),
-        (_, false) if !text.is_empty() => content.push(Part::Text(text)),
+        (Some(Part::Text(into)), false) => into.push_plain(&text),
+        (_, false) if !text.is_empty() => content.push(Part::Text(text.into())),
         (_, false) => {}
     }
 }

@@ -14,7 +14,7 @@ use super::wire::{
 };
 use crate::formats::EncodeOptions;
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, ResponseFormat, Role, Text,
     ToolChoice, ToolResultPart,
 };
 use crate::json::RawJson;
@@ -41,8 +41,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
                     .iter()
                     .map(|tool| FunctionDeclarationOut {
                         name: &tool.name,
-                        description: tool.description.as_deref(),
-                        parameters_json_schema: super::schema::for_gemini(&tool.parameters),
+                        description: tool.description.as_ref(),
+                        parameters_json_schema: crate::json::without_schema_keyword(
+                            &tool.parameters,
+                        ),
                     })
                     .collect(),
             }]
@@ -87,9 +89,9 @@ fn call_names(messages: &[Message]) -> HashMap<&str, &str> {
         .collect()
 }
 
-fn text_part(text: &str) -> PartOut<'_> {
+fn text_part(text: &Text) -> PartOut<'_> {
     PartOut {
-        text: Some(text),
+        text: Some(text.into()),
         ..PartOut::default()
     }
 }
@@ -219,19 +221,17 @@ fn guess_image_type(url: &str) -> &'static str {
 /// `response` must be an object: a result that is one is sent as it is;
 /// other text goes in `{"result"}` (or `{"error"}` for failures).
 fn result_object(content: &[ToolResultPart], is_error: bool) -> RawJson {
-    let texts: Vec<&str> = content
-        .iter()
-        .filter_map(|part| match part {
-            ToolResultPart::Text(text) => Some(text.as_str()),
-            ToolResultPart::Image(_) => None,
-        })
-        .collect();
-    let text = texts.join("\n");
+    let texts = content.iter().filter_map(|part| match part {
+        ToolResultPart::Text(text) => Some(text),
+        ToolResultPart::Image(_) => None,
+    });
+    let text = Text::join(texts, "\n").into_plain();
     let trimmed = text.trim_start();
-    if !is_error && trimmed.starts_with('{') {
-        if let Ok(raw) = RawValue::from_string(text.clone()) {
-            return RawJson(raw);
-        }
+    if !is_error
+        && trimmed.starts_with('{')
+        && let Ok(raw) = RawValue::from_string(text.clone())
+    {
+        return RawJson(raw);
     }
     let key = if is_error { "error" } else { "result" };
     let wrapped = serde_json::json!({ key: text });

@@ -28,11 +28,11 @@ pub fn encode_response(response: &Response) -> Vec<u8> {
 fn answer_part(part: &Part) -> Option<PartOut<'_>> {
     match part {
         Part::Text(text) => Some(PartOut {
-            text: Some(text),
+            text: Some(text.into()),
             ..PartOut::default()
         }),
         Part::Reasoning { text, .. } => Some(PartOut {
-            text: Some(text),
+            text: Some(text.into()),
             thought: true,
             ..PartOut::default()
         }),
@@ -123,11 +123,11 @@ impl StreamEncoder {
     fn delta(&mut self, index: usize, delta: &Delta, out: &mut Vec<u8>) {
         let part = match delta {
             Delta::Text(text) => PartOut {
-                text: Some(text),
+                text: Some(text.into()),
                 ..PartOut::default()
             },
             Delta::Reasoning(text) => PartOut {
-                text: Some(text),
+                text: Some(text.into()),
                 thought: true,
                 ..PartOut::default()
             },

@@ -10,10 +10,7 @@
 //! it; cleaning schemas down to the `parameters` subset would instead need a
 //! keyword list that drifts with every API revision and loses constraints.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use crate::error::DecodeError;
 use crate::json::RawJson;
@@ -69,17 +66,6 @@ fn lower_types(node: &mut Value) {
     }
 }
 
-/// The schema for `parametersJsonSchema`: borrowed unless it names `$schema`.
-pub(super) fn for_gemini(schema: &RawValue) -> Cow<'_, RawValue> {
-    if memchr::memmem::find(schema.get().as_bytes(), b"\"$schema\"").is_none() {
-        return Cow::Borrowed(schema);
-    }
-    match crate::json::without_top_level_key(schema, "$schema") {
-        Some(cleaned) => Cow::Owned(cleaned.0),
-        None => Cow::Borrowed(schema),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,7 +73,7 @@ mod tests {
     #[test]
     fn openapi_types_are_lowered_but_property_names_kept() {
         let raw = RawJson(
-            RawValue::from_string(
+            serde_json::value::RawValue::from_string(
                 r#"{"type":"OBJECT","properties":{"type":{"type":"STRING"},"n":{"type":["INTEGER","NULL"]}}}"#
                     .into(),
             )

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::formats::LenientText;
+use crate::ir::{Text, TextRef};
 use crate::json::RawJson;
 
 // ---- what we read ----
@@ -209,7 +210,7 @@ pub(super) struct ContentOut<'a> {
 #[serde(rename_all = "camelCase")]
 pub(super) struct PartOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<&'a str>,
+    pub text: Option<TextRef<'a>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thought: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,8 +264,8 @@ pub(super) struct ToolOut<'a> {
 pub(super) struct FunctionDeclarationOut<'a> {
     pub name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    pub parameters_json_schema: Cow<'a, RawValue>,
+    pub description: Option<&'a Text>,
+    pub parameters_json_schema: crate::json::Verbatim<'a>,
 }
 
 #[derive(Serialize)]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::formats::{LenientText, TextOr};
+use crate::ir::Text;
 use crate::json::RawJson;
 
 #[derive(Deserialize)]
@@ -62,7 +63,7 @@ pub(super) enum ChatRole {
 pub(super) struct ContentPartIn {
     #[serde(rename = "type")]
     pub kind: String,
-    pub text: Option<String>,
+    pub text: Option<Text>,
     pub image_url: Option<ImageUrlIn>,
 }
 
@@ -96,7 +97,7 @@ pub(super) struct ToolIn {
 #[derive(Deserialize)]
 pub(super) struct FunctionIn {
     pub name: String,
-    pub description: Option<String>,
+    pub description: Option<Text>,
     pub parameters: Option<RawJson>,
 }
 
@@ -134,9 +135,9 @@ pub(super) struct ChoiceOut<'a> {
 #[derive(Serialize)]
 pub(super) struct AnswerOut<'a> {
     pub role: &'static str,
-    pub content: Option<String>,
+    pub content: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasoning_content: Option<String>,
+    pub reasoning_content: Option<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCallOut<'a>>,
 }

@@ -19,13 +19,13 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
         let reasoning = message.reasoning_content.into_non_empty();
         if let Some(text) = reasoning.or_else(|| message.reasoning.into_non_empty()) {
             content.push(Part::Reasoning {
-                text,
+                text: text.into(),
                 signature: None,
             });
         }
         let text = message.content.into_non_empty();
         if let Some(text) = text.or_else(|| message.refusal.into_non_empty()) {
-            content.push(Part::Text(text));
+            content.push(Part::Text(text.into()));
         }
         for (position, call) in message.tool_calls.into_iter().enumerate() {
             let function = call.function.unwrap_or(super::wire::FunctionCallIn {

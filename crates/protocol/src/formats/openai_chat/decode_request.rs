@@ -6,7 +6,7 @@ use super::client_wire::{
 use crate::error::DecodeError;
 use crate::formats::TextOr;
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Text, Tool, ToolChoice,
     ToolResultPart,
 };
 
@@ -45,7 +45,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
         top_k: None,
         stop_sequences: match wire.stop {
             None => Vec::new(),
-            Some(TextOr::Text(stop)) => vec![stop],
+            Some(TextOr::Text(stop)) => vec![stop.into_plain()],
             Some(TextOr::Blocks(stops)) => stops,
         },
         stream: wire.stream,
@@ -67,7 +67,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
 
 /// Leading system/developer messages become the system prompt; `tool`
 /// messages become tool results in a user turn, consecutive ones together.
-fn decode_messages(wire: Vec<ChatMessageIn>) -> Result<(Vec<String>, Vec<Message>), DecodeError> {
+fn decode_messages(wire: Vec<ChatMessageIn>) -> Result<(Vec<Text>, Vec<Message>), DecodeError> {
     let mut system = Vec::new();
     let mut messages: Vec<Message> = Vec::with_capacity(wire.len());
     for (index, message) in wire.into_iter().enumerate() {
@@ -118,13 +118,13 @@ fn is_tool_result(part: &Part) -> bool {
     matches!(part, Part::ToolResult { .. })
 }
 
-fn plain_text(content: Option<TextOr<ContentPartIn>>) -> String {
+fn plain_text(content: Option<TextOr<ContentPartIn>>) -> Text {
     match content {
-        None => String::new(),
+        None => Text::default(),
         Some(TextOr::Text(text)) => text,
         Some(TextOr::Blocks(parts)) => {
-            let texts: Vec<String> = parts.into_iter().filter_map(|part| part.text).collect();
-            texts.join("\n")
+            let texts: Vec<Text> = parts.into_iter().filter_map(|part| part.text).collect();
+            Text::join(&texts, "\n")
         }
     }
 }
@@ -170,7 +170,7 @@ fn assistant_message(message: ChatMessageIn) -> Message {
     let reasoning = message.reasoning_content.into_non_empty();
     if let Some(text) = reasoning.or_else(|| message.reasoning.into_non_empty()) {
         content.push(Part::Reasoning {
-            text,
+            text: text.into(),
             signature: None,
         });
     }

@@ -5,8 +5,11 @@ use super::wire::{
     NamedFunction, PartOut, StreamOptions, ToolCallOut, ToolChoiceOut, ToolOut,
 };
 use crate::formats::EncodeOptions;
+use std::borrow::Cow;
+
 use crate::ir::{
-    Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
+    Message, Part, Reasoning, ReasoningEffort, Request, Role, Text, TextBuilder, Tool, ToolChoice,
+    ToolResultPart,
 };
 use crate::sse::write_json;
 
@@ -63,7 +66,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
 }
 
 fn estimate_size(request: &Request) -> usize {
-    let text: usize = request.system.iter().map(String::len).sum();
+    let text: usize = request.system.iter().map(Text::wire_len).sum();
     let tools: usize = request
         .tools
         .iter()
@@ -84,7 +87,7 @@ fn effort_for(reasoning: Reasoning) -> &'static str {
 fn encode_messages(request: &Request) -> Vec<MessageOut<'_>> {
     let mut out = Vec::with_capacity(request.messages.len() + 1);
     if !request.system.is_empty() {
-        out.push(text_message("system", request.system.join("\n\n")));
+        out.push(text_message("system", Text::join(&request.system, "\n\n")));
     }
     for message in &request.messages {
         match message.role {
@@ -96,7 +99,7 @@ fn encode_messages(request: &Request) -> Vec<MessageOut<'_>> {
     out
 }
 
-fn text_message(role: &'static str, text: String) -> MessageOut<'static> {
+fn text_message(role: &'static str, text: Text) -> MessageOut<'static> {
     MessageOut {
         role,
         content: ContentOut::Text(text),
@@ -106,16 +109,12 @@ fn text_message(role: &'static str, text: String) -> MessageOut<'static> {
     }
 }
 
-fn joined_text(message: &Message) -> String {
-    let texts: Vec<&str> = message
-        .content
-        .iter()
-        .filter_map(|part| match part {
-            Part::Text(text) => Some(text.as_str()),
-            _ => None,
-        })
-        .collect();
-    texts.join("\n\n")
+fn joined_text(message: &Message) -> Text {
+    let texts = message.content.iter().filter_map(|part| match part {
+        Part::Text(text) => Some(text),
+        _ => None,
+    });
+    Text::join(texts, "\n\n")
 }
 
 /// Tool results become `tool` messages, which must directly follow the
@@ -127,7 +126,9 @@ fn encode_user<'a>(message: &'a Message, out: &mut Vec<MessageOut<'a>>) {
     let mut has_image = false;
     for part in &message.content {
         match part {
-            Part::Text(text) => parts.push(PartOut::Text { text }),
+            Part::Text(text) => parts.push(PartOut::Text {
+                text: Cow::Borrowed(text),
+            }),
             Part::Image(image) => {
                 has_image = true;
                 parts.push(image_part(image.to_url()));
@@ -148,7 +149,7 @@ fn encode_user<'a>(message: &'a Message, out: &mut Vec<MessageOut<'a>>) {
     if !result_images.is_empty() {
         has_image = true;
         parts.push(PartOut::Text {
-            text: "(images returned by the tool call above)",
+            text: Cow::Owned(Text::new("(images returned by the tool call above)")),
         });
         parts.append(&mut result_images);
     }
@@ -169,17 +170,12 @@ fn encode_user<'a>(message: &'a Message, out: &mut Vec<MessageOut<'a>>) {
     });
 }
 
-fn join_text_parts(parts: &[PartOut<'_>]) -> String {
-    let mut text = String::new();
-    for part in parts {
-        if let PartOut::Text { text: piece } = part {
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            text.push_str(piece);
-        }
-    }
-    text
+fn join_text_parts(parts: &[PartOut<'_>]) -> Text {
+    let texts = parts.iter().filter_map(|part| match part {
+        PartOut::Text { text } => Some(&**text),
+        PartOut::ImageUrl { .. } => None,
+    });
+    Text::join(texts, "\n\n")
 }
 
 fn image_part(url: String) -> PartOut<'static> {
@@ -194,23 +190,26 @@ fn tool_message<'a>(
     is_error: bool,
     images: &mut Vec<PartOut<'a>>,
 ) -> MessageOut<'a> {
-    let mut text = String::from(if is_error { "Error: " } else { "" });
+    let mut text = TextBuilder::new();
+    if is_error {
+        text.push_plain("Error: ");
+    }
     let mut first = true;
     for part in content {
         match part {
             ToolResultPart::Text(piece) => {
                 if !first {
-                    text.push('\n');
+                    text.push_plain("\n");
                 }
                 first = false;
-                text.push_str(piece);
+                text.push(piece);
             }
             ToolResultPart::Image(image) => images.push(image_part(image.to_url())),
         }
     }
     MessageOut {
         role: "tool",
-        content: ContentOut::Text(text),
+        content: ContentOut::Text(text.build()),
         tool_calls: Vec::new(),
         tool_call_id: Some(call_id),
         reasoning_content: None,
@@ -218,13 +217,13 @@ fn tool_message<'a>(
 }
 
 fn encode_assistant(message: &Message) -> MessageOut<'_> {
-    let mut text = String::new();
-    let mut reasoning = String::new();
+    let mut text = TextBuilder::new();
+    let mut reasoning = TextBuilder::new();
     let mut tool_calls = Vec::new();
     for part in &message.content {
         match part {
-            Part::Text(piece) => push_joined(&mut text, piece),
-            Part::Reasoning { text: piece, .. } => push_joined(&mut reasoning, piece),
+            Part::Text(piece) => text.push_separated("\n\n", piece),
+            Part::Reasoning { text: piece, .. } => reasoning.push_separated("\n\n", piece),
             Part::ToolCall {
                 id,
                 name,
@@ -243,22 +242,15 @@ fn encode_assistant(message: &Message) -> MessageOut<'_> {
     let content = if text.is_empty() && !tool_calls.is_empty() {
         ContentOut::Null
     } else {
-        ContentOut::Text(text)
+        ContentOut::Text(text.build())
     };
     MessageOut {
         role: "assistant",
         content,
         tool_calls,
         tool_call_id: None,
-        reasoning_content: (!reasoning.is_empty()).then_some(reasoning),
+        reasoning_content: (!reasoning.is_empty()).then(|| reasoning.build()),
     }
-}
-
-fn push_joined(into: &mut String, piece: &str) {
-    if !into.is_empty() {
-        into.push_str("\n\n");
-    }
-    into.push_str(piece);
 }
 
 fn encode_tool(tool: &Tool) -> ToolOut<'_> {
@@ -266,7 +258,7 @@ fn encode_tool(tool: &Tool) -> ToolOut<'_> {
         kind: "function",
         function: FunctionOut {
             name: &tool.name,
-            description: tool.description.as_deref(),
+            description: tool.description.as_ref(),
             parameters: crate::json::without_schema_keyword(&tool.parameters),
         },
     }

@@ -5,18 +5,18 @@ use super::client_wire::{
     ToolCallOut, UsageOut,
 };
 use crate::error::ApiError;
-use crate::ir::{BlockKind, Delta, Part, Response, StopReason, StreamEvent};
+use crate::ir::{BlockKind, Delta, Part, Response, StopReason, StreamEvent, TextBuilder};
 use crate::sse::write_data;
 
 /// Encodes a complete answer as a `chat.completion`.
 pub fn encode_response(response: &Response) -> Vec<u8> {
-    let mut text = String::new();
-    let mut reasoning = String::new();
+    let mut text = TextBuilder::new();
+    let mut reasoning = TextBuilder::new();
     let mut tool_calls = Vec::new();
     for part in &response.content {
         match part {
-            Part::Text(piece) => text.push_str(piece),
-            Part::Reasoning { text: piece, .. } => reasoning.push_str(piece),
+            Part::Text(piece) => text.push(piece),
+            Part::Reasoning { text: piece, .. } => reasoning.push(piece),
             Part::ToolCall {
                 id,
                 name,
@@ -43,8 +43,8 @@ pub fn encode_response(response: &Response) -> Vec<u8> {
             index: 0,
             message: AnswerOut {
                 role: "assistant",
-                content: (!text.is_empty() || !has_tools).then_some(text),
-                reasoning_content: (!reasoning.is_empty()).then_some(reasoning),
+                content: (!text.is_empty() || !has_tools).then(|| text.build()),
+                reasoning_content: (!reasoning.is_empty()).then(|| reasoning.build()),
                 tool_calls,
             },
             finish_reason: response.stop_reason.as_ref().map(finish_reason),

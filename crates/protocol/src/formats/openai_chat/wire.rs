@@ -1,10 +1,12 @@
 //! OpenAI Chat wire types: what we send (borrowed, serialize-only) and what
 //! we read (tolerant of vendor extras).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::formats::LenientText;
+use crate::ir::Text;
 
 #[derive(Serialize)]
 pub(super) struct ChatRequestOut<'a> {
@@ -54,21 +56,21 @@ pub(super) struct MessageOut<'a> {
     /// Sent back on assistant turns: DeepSeek's reasoner rejects tool-call
     /// turns without it; other vendors ignore it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasoning_content: Option<String>,
+    pub reasoning_content: Option<Text>,
 }
 
 #[derive(Serialize)]
 #[serde(untagged)]
 pub(super) enum ContentOut<'a> {
     Null,
-    Text(String),
+    Text(Text),
     Parts(Vec<PartOut<'a>>),
 }
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum PartOut<'a> {
-    Text { text: &'a str },
+    Text { text: Cow<'a, Text> },
     ImageUrl { image_url: ImageUrlOut },
 }
 
@@ -102,8 +104,8 @@ pub(super) struct ToolOut<'a> {
 pub(super) struct FunctionOut<'a> {
     pub name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    pub parameters: std::borrow::Cow<'a, RawValue>,
+    pub description: Option<&'a Text>,
+    pub parameters: crate::json::Verbatim<'a>,
 }
 
 #[derive(Serialize)]

@@ -10,12 +10,13 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::formats::{LenientText, TextOr};
+use crate::ir::{Text, TextRef};
 use crate::json::RawJson;
 
 #[derive(Deserialize)]
 pub(super) struct ResponsesRequestIn {
     pub model: String,
-    pub instructions: Option<String>,
+    pub instructions: Option<Text>,
     #[serde(default)]
     pub input: Option<TextOr<ItemIn>>,
     #[serde(default)]
@@ -66,8 +67,8 @@ pub(super) struct ItemIn {
 pub(super) struct PartIn {
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    pub text: Option<String>,
-    pub refusal: Option<String>,
+    pub text: Option<Text>,
+    pub refusal: Option<Text>,
     pub image_url: Option<ImageUrlIn>,
     pub file_id: Option<String>,
 }
@@ -84,7 +85,7 @@ pub(super) struct ToolIn {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub name: Option<String>,
-    pub description: Option<String>,
+    pub description: Option<Text>,
     pub parameters: Option<RawJson>,
     /// The functions of a `namespace` tool.
     pub tools: Option<Vec<ToolIn>>,
@@ -115,7 +116,7 @@ pub(super) struct ReasoningIn {
 /// A string, a list of `T`, or anything else (ignored): `output` is a string
 /// or a list on `function_call_output` but an object on `computer_call_output`.
 pub(super) enum Lenient<T> {
-    Text(String),
+    Text(Text),
     List(Vec<T>),
     Other,
 }
@@ -136,11 +137,11 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for LenientVisitor<T> {
     }
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        Ok(Lenient::Text(text.to_owned()))
+        Ok(Lenient::Text(Text::new(text)))
     }
 
     fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Self::Value, E> {
-        Ok(Lenient::Text(text))
+        Ok(Lenient::Text(Text::new(&text)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -307,19 +308,19 @@ pub(super) enum ItemOut<'a> {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum PartOut<'a> {
     OutputText {
-        text: &'a str,
+        text: TextRef<'a>,
         annotations: [(); 0],
         logprobs: [(); 0],
     },
     SummaryText {
-        text: &'a str,
+        text: TextRef<'a>,
     },
 }
 
 impl<'a> PartOut<'a> {
-    pub fn output_text(text: &'a str) -> Self {
+    pub fn output_text(text: impl Into<TextRef<'a>>) -> Self {
         Self::OutputText {
-            text,
+            text: text.into(),
             annotations: [],
             logprobs: [],
         }

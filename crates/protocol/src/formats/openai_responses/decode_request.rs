@@ -8,7 +8,7 @@ use super::names;
 use crate::error::DecodeError;
 use crate::formats::{LenientText, TextOr};
 use crate::ir::{
-    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice,
+    ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Text, Tool, ToolChoice,
     ToolResultPart,
 };
 
@@ -25,7 +25,7 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
             "conversation: this gateway keeps no conversation state; send the full input".into(),
         ));
     }
-    let mut system: Vec<String> = wire
+    let mut system: Vec<Text> = wire
         .instructions
         .into_iter()
         .filter(|text| !text.is_empty())
@@ -69,7 +69,7 @@ fn decode_reasoning(reasoning: ReasoningIn) -> Option<Reasoning> {
 /// user turn. Item types we cannot carry are skipped (LOSSY.md).
 fn decode_input(
     input: Option<TextOr<ItemIn>>,
-    system: &mut Vec<String>,
+    system: &mut Vec<Text>,
 ) -> Result<Vec<Message>, DecodeError> {
     let items = match input {
         None => return Ok(Vec::new()),
@@ -117,7 +117,7 @@ impl Path {
 fn decode_message(
     item: ItemIn,
     at: Path,
-    system: &mut Vec<String>,
+    system: &mut Vec<Text>,
     messages: &mut Vec<Message>,
 ) -> Result<(), DecodeError> {
     let role = item.role.ok_or_else(|| at.missing("role"))?;
@@ -126,11 +126,11 @@ fn decode_message(
         "system" | "developer" => {
             let texts = texts(&parts);
             if messages.is_empty() {
-                system.extend(texts.into_iter().map(str::to_owned));
+                system.extend(texts.into_iter().cloned());
             } else {
                 messages.push(Message {
                     role: Role::System,
-                    content: vec![Part::Text(texts.join("\n\n"))],
+                    content: vec![Part::Text(Text::join(texts, "\n\n"))],
                 });
             }
         }
@@ -147,7 +147,7 @@ fn decode_message(
         "assistant" => {
             let content = texts(&parts)
                 .into_iter()
-                .map(|text| Part::Text(text.to_owned()))
+                .map(|text| Part::Text(text.clone()))
                 .collect();
             push_assistant(messages, content);
         }
@@ -181,10 +181,10 @@ fn content_parts(content: Option<Lenient<PartIn>>, at: Path) -> Result<Vec<PartI
 }
 
 /// The text of text-like parts (`input_text`, `output_text`, `refusal`…).
-pub(super) fn texts(parts: &[PartIn]) -> Vec<&str> {
+pub(super) fn texts(parts: &[PartIn]) -> Vec<&Text> {
     parts
         .iter()
-        .filter_map(|part| part.text.as_deref().or(part.refusal.as_deref()))
+        .filter_map(|part| part.text.as_ref().or(part.refusal.as_ref()))
         .collect()
 }
 
@@ -292,11 +292,11 @@ pub(super) fn reasoning_part(
     }
 }
 
-pub(super) fn joined_text(parts: Option<Lenient<PartIn>>) -> String {
+pub(super) fn joined_text(parts: Option<Lenient<PartIn>>) -> Text {
     match parts {
-        Some(Lenient::List(parts)) => texts(&parts).join("\n\n"),
+        Some(Lenient::List(parts)) => Text::join(texts(&parts), "\n\n"),
         Some(Lenient::Text(text)) => text,
-        Some(Lenient::Other) | None => String::new(),
+        Some(Lenient::Other) | None => Text::default(),
     }
 }
 

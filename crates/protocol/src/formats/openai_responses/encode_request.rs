@@ -5,8 +5,11 @@ use super::wire::{
     CallOutputOut, ContentOut, InputOut, ReasoningOut, RequestOut, ToolChoiceOut, ToolOut,
 };
 use crate::formats::EncodeOptions;
+use std::borrow::Cow;
+
 use crate::ir::{
-    Message, Part, Reasoning, ReasoningEffort, Request, Role, Tool, ToolChoice, ToolResultPart,
+    Message, Part, Reasoning, ReasoningEffort, Request, Role, Text, TextBuilder, Tool, ToolChoice,
+    ToolResultPart,
 };
 use crate::sse::write_json;
 
@@ -16,7 +19,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
     let has_tools = !request.tools.is_empty();
     let wire = RequestOut {
         model: &request.model,
-        instructions: (!request.system.is_empty()).then(|| request.system.join("\n\n")),
+        instructions: (!request.system.is_empty()).then(|| Text::join(&request.system, "\n\n")),
         input: encode_input(&request.messages),
         tools: request.tools.iter().map(encode_tool).collect(),
         tool_choice: request
@@ -64,7 +67,9 @@ fn encode_input(messages: &[Message]) -> Vec<InputOut<'_>> {
         match message.role {
             Role::System => out.push(InputOut::Message {
                 role: "developer",
-                content: text_parts(message, |text| ContentOut::InputText { text }),
+                content: text_parts(message, |text| ContentOut::InputText {
+                    text: Cow::Borrowed(text),
+                }),
             }),
             Role::User => encode_user(message, &mut out),
             Role::Assistant => encode_assistant(message, &mut out),
@@ -75,7 +80,7 @@ fn encode_input(messages: &[Message]) -> Vec<InputOut<'_>> {
 
 fn text_parts<'a>(
     message: &'a Message,
-    wrap: impl Fn(&'a str) -> ContentOut<'a>,
+    wrap: impl Fn(&'a Text) -> ContentOut<'a>,
 ) -> Vec<ContentOut<'a>> {
     message
         .content
@@ -93,7 +98,9 @@ fn encode_user<'a>(message: &'a Message, out: &mut Vec<InputOut<'a>>) {
     let mut content = Vec::new();
     for part in &message.content {
         match part {
-            Part::Text(text) => content.push(ContentOut::InputText { text }),
+            Part::Text(text) => content.push(ContentOut::InputText {
+                text: Cow::Borrowed(text),
+            }),
             Part::Image(image) => content.push(ContentOut::InputImage {
                 image_url: image.to_url(),
             }),
@@ -123,21 +130,25 @@ fn call_output(result: &[ToolResultPart], is_error: bool) -> CallOutputOut<'_> {
         .iter()
         .all(|part| matches!(part, ToolResultPart::Text(_)))
     {
-        let texts: Vec<&str> = result
-            .iter()
-            .filter_map(|part| match part {
-                ToolResultPart::Text(text) => Some(text.as_str()),
-                ToolResultPart::Image(_) => None,
-            })
-            .collect();
-        return CallOutputOut::Text(format!("{prefix}{}", texts.join("\n")));
+        let texts = result.iter().filter_map(|part| match part {
+            ToolResultPart::Text(text) => Some(text),
+            ToolResultPart::Image(_) => None,
+        });
+        let mut output = TextBuilder::new();
+        output.push_plain(prefix);
+        output.push(&Text::join(texts, "\n"));
+        return CallOutputOut::Text(output.build());
     }
     let mut parts = Vec::with_capacity(result.len() + 1);
     if is_error {
-        parts.push(ContentOut::InputText { text: "Error:" });
+        parts.push(ContentOut::InputText {
+            text: Cow::Owned(Text::new("Error:")),
+        });
     }
     parts.extend(result.iter().map(|part| match part {
-        ToolResultPart::Text(text) => ContentOut::InputText { text },
+        ToolResultPart::Text(text) => ContentOut::InputText {
+            text: Cow::Borrowed(text),
+        },
         ToolResultPart::Image(image) => ContentOut::InputImage {
             image_url: image.to_url(),
         },
@@ -175,7 +186,7 @@ fn encode_tool(tool: &Tool) -> ToolOut<'_> {
     ToolOut {
         kind: "function",
         name: &tool.name,
-        description: tool.description.as_deref(),
+        description: tool.description.as_ref(),
         parameters: crate::json::without_schema_keyword(&tool.parameters),
         strict: false,
     }

@@ -3,7 +3,7 @@
 
 use super::client_wire::{IncompleteOut, ItemOut, PartOut, ResponseOut, UsageOut};
 use super::{RESPONSE_ID_PREFIX, names};
-use crate::ir::{Part, Response, StopReason};
+use crate::ir::{Part, Response, StopReason, TextRef};
 use crate::sse::write_json;
 
 /// Encodes a complete answer as a `response` object.
@@ -72,8 +72,10 @@ pub(super) fn status_for(stop: Option<&StopReason>) -> (&'static str, Option<Inc
 fn item_for<'a>(part: &'a Part, id: &'a str) -> Option<ItemOut<'a>> {
     Some(match part {
         Part::Text(text) => message_item(id, "completed", vec![PartOut::output_text(text)]),
-        Part::Reasoning { text, signature } => reasoning_item(id, text, signature.as_deref()),
-        Part::RedactedReasoning(data) => reasoning_item(id, "", Some(data)),
+        Part::Reasoning { text, signature } => {
+            reasoning_item(id, text.into(), signature.as_deref())
+        }
+        Part::RedactedReasoning(data) => reasoning_item(id, "".into(), Some(data)),
         Part::ToolCall {
             id: call_id,
             name,
@@ -100,7 +102,7 @@ pub(super) fn message_item<'a>(
 /// `encrypted_content`, which Codex sends back with the next request.
 pub(super) fn reasoning_item<'a>(
     id: &'a str,
-    text: &'a str,
+    text: TextRef<'a>,
     encrypted: Option<&'a str>,
 ) -> ItemOut<'a> {
     let summary = if text.is_empty() {

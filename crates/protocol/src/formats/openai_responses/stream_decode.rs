@@ -224,7 +224,12 @@ impl StreamDecoder {
         let (kind, got_delta) = (slot.kind, slot.got_delta);
         match kind {
             SlotKind::Message if !got_delta => {
-                self.delta(index, kind, Some(joined_text(item.content)), out);
+                self.delta(
+                    index,
+                    kind,
+                    Some(joined_text(item.content).into_plain()),
+                    out,
+                );
             }
             SlotKind::Reasoning => self.reasoning_done(index, item, got_delta, out),
             SlotKind::Call if !got_delta => self.delta(index, kind, item.arguments.0, out),
@@ -247,7 +252,7 @@ impl StreamDecoder {
         } else {
             match reasoning_part(item.summary, item.content, item.encrypted_content) {
                 Some(Part::Reasoning { text, signature }) => {
-                    self.delta(index, SlotKind::Reasoning, Some(text), out);
+                    self.delta(index, SlotKind::Reasoning, Some(text.into_plain()), out);
                     signature
                 }
                 Some(Part::RedactedReasoning(data)) => {
@@ -266,11 +271,11 @@ impl StreamDecoder {
     }
 
     fn close(&mut self, index: usize, out: &mut Vec<StreamEvent>) {
-        if let Some(Some(slot)) = self.items.get_mut(index) {
-            if let Some(block) = slot.block.filter(|_| slot.open) {
-                slot.open = false;
-                out.push(StreamEvent::BlockStop { index: block });
-            }
+        if let Some(Some(slot)) = self.items.get_mut(index)
+            && let Some(block) = slot.block.filter(|_| slot.open)
+        {
+            slot.open = false;
+            out.push(StreamEvent::BlockStop { index: block });
         }
     }
 

@@ -175,7 +175,7 @@ impl StreamEncoder {
                     let mut added =
                         item_event("response.reasoning_summary_part.added", position, item);
                     added.summary_index = Some(0);
-                    added.part = Some(PartOut::SummaryText { text: "" });
+                    added.part = Some(PartOut::SummaryText { text: "".into() });
                     emit(&self.sequence, added, out);
                 }
                 ("response.reasoning_summary_text.delta", text)
@@ -244,7 +244,9 @@ impl StreamEncoder {
                 emit(&self.sequence, text, out);
                 let mut part = item_event("response.reasoning_summary_part.done", position, item);
                 part.summary_index = Some(0);
-                part.part = Some(PartOut::SummaryText { text: &item.text });
+                part.part = Some(PartOut::SummaryText {
+                    text: (&item.text).into(),
+                });
                 emit(&self.sequence, part, out);
             }
             ItemKind::Reasoning => {}
@@ -346,7 +348,7 @@ fn item_out(item: &Item, complete: bool) -> ItemOut<'_> {
         }
         ItemKind::Reasoning => {
             let encrypted = item.encrypted.as_deref().filter(|_| complete);
-            reasoning_item(&item.id, text, encrypted)
+            reasoning_item(&item.id, text.into(), encrypted)
         }
         ItemKind::FunctionCall { call_id, name } => {
             function_call_item(&item.id, call_id, name, text, status)

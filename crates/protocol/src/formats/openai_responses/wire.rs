@@ -1,17 +1,19 @@
 //! OpenAI Responses wire types for the upstream side: requests we send,
 //! answers and stream events we read.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use super::client_wire::{Lenient, PartIn};
 use crate::formats::LenientText;
+use crate::ir::Text;
 
 #[derive(Serialize)]
 pub(super) struct RequestOut<'a> {
     pub model: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub instructions: Option<String>,
+    pub instructions: Option<Text>,
     pub input: Vec<InputOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<ToolOut<'a>>,
@@ -67,15 +69,15 @@ pub(super) enum InputOut<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum ContentOut<'a> {
-    InputText { text: &'a str },
-    OutputText { text: &'a str },
+    InputText { text: Cow<'a, Text> },
+    OutputText { text: &'a Text },
     InputImage { image_url: String },
 }
 
 #[derive(Serialize)]
 #[serde(untagged)]
 pub(super) enum CallOutputOut<'a> {
-    Text(String),
+    Text(Text),
     Parts(Vec<ContentOut<'a>>),
 }
 
@@ -85,8 +87,8 @@ pub(super) struct ToolOut<'a> {
     pub kind: &'static str,
     pub name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    pub parameters: std::borrow::Cow<'a, RawValue>,
+    pub description: Option<&'a Text>,
+    pub parameters: crate::json::Verbatim<'a>,
     /// Responses defaults to strict schemas, which most client schemas fail.
     pub strict: bool,
 }
