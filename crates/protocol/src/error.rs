@@ -28,10 +28,11 @@ impl DecodeError {
     /// nothing for this. UTF-8 is checked once for the whole body: parsing
     /// from `&str` spares serde_json a separate check of every string.
     pub fn parse<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, Self> {
-        let text = std::str::from_utf8(body).map_err(|err| {
+        let text = simdutf8::basic::from_utf8(body).map_err(|_| {
+            let valid_up_to =
+                std::str::from_utf8(body).map_or_else(|err| err.valid_up_to(), str::len);
             Self::Json(format!(
-                "invalid UTF-8 at byte {} (send UTF-8 JSON)",
-                err.valid_up_to()
+                "invalid UTF-8 at byte {valid_up_to} (send UTF-8 JSON)"
             ))
         })?;
         match serde_json::from_str(text) {
@@ -146,5 +147,19 @@ mod tests {
         let long = "é".repeat(5000);
         let got = upstream_message(long.as_bytes());
         assert_eq!(got.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_with_its_position() {
+        let err = DecodeError::parse::<serde::de::IgnoredAny>(b"{\"model\":\"caf\xc3\"}")
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, DecodeError::Json(message) if message.contains("invalid UTF-8 at byte 13")),
+            "{err:?}"
+        );
+        assert!(
+            DecodeError::parse::<serde::de::IgnoredAny>("{\"model\":\"café\"}".as_bytes()).is_ok()
+        );
     }
 }

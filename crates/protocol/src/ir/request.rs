@@ -28,6 +28,50 @@ pub struct Request {
     pub response_format: Option<ResponseFormat>,
 }
 
+impl Request {
+    /// About the bytes this request takes on the wire, to size a body once.
+    pub fn wire_size_hint(&self) -> usize {
+        let system: usize = self.system.iter().map(Text::wire_len).sum();
+        let tools: usize = self
+            .tools
+            .iter()
+            .map(|tool| {
+                tool.name.len()
+                    + tool.description.as_ref().map_or(0, Text::wire_len)
+                    + tool.parameters.get().len()
+                    + 64
+            })
+            .sum();
+        let messages: usize = self
+            .messages
+            .iter()
+            .flat_map(|message| &message.content)
+            .map(Part::wire_size_hint)
+            .sum();
+        1024 + system + tools + messages
+    }
+}
+
+impl Part {
+    fn wire_size_hint(&self) -> usize {
+        let size = match self {
+            Self::Text(text) | Self::Reasoning { text, .. } => text.wire_len(),
+            Self::Image(ImageSource::Base64 { data, .. }) => data.len(),
+            Self::Image(ImageSource::Url(url)) => url.len(),
+            Self::ToolCall { arguments, .. } => arguments.get().len(),
+            Self::ToolResult { content, .. } => content
+                .iter()
+                .map(|part| match part {
+                    ToolResultPart::Text(text) => text.wire_len(),
+                    ToolResultPart::Image(_) => 256,
+                })
+                .sum(),
+            Self::RedactedReasoning(data) => data.len(),
+        };
+        size + 64
+    }
+}
+
 /// The shape the answer's text must have.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponseFormat {

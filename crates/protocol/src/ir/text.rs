@@ -61,8 +61,14 @@ impl Text {
 
     /// The texts joined by `separator`, still escaped: escaping commutes
     /// with concatenation.
-    pub fn join<'a>(parts: impl IntoIterator<Item = &'a Text>, separator: &str) -> Self {
-        let mut joined = TextBuilder::new();
+    pub fn join<'a, I>(parts: I, separator: &str) -> Self
+    where
+        I: IntoIterator<Item = &'a Text>,
+        I::IntoIter: Clone,
+    {
+        let parts = parts.into_iter();
+        let size: usize = parts.clone().map(|part| part.wire_len() + 8).sum();
+        let mut joined = TextBuilder::with_capacity(size);
         for part in parts {
             joined.push_separated(separator, part);
         }
@@ -137,9 +143,13 @@ pub struct TextBuilder {
 
 impl TextBuilder {
     pub fn new() -> Self {
-        Self {
-            open_literal: String::from("\""),
-        }
+        Self::with_capacity(16)
+    }
+
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut open_literal = String::with_capacity(bytes);
+        open_literal.push('"');
+        Self { open_literal }
     }
 
     pub fn push(&mut self, text: &Text) {

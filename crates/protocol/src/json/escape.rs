@@ -54,10 +54,13 @@ fn escape_to(out: &mut impl Sink, text: &str) {
         {
             continue;
         }
-        let offset = index * CHUNK;
-        for (at, &byte) in chunk.iter().enumerate() {
-            if needs_escape(byte) {
-                copied = write_escaped(out, text, copied, offset + at);
+        for (half, word) in chunk.as_chunks::<8>().0.iter().enumerate() {
+            let offset = index * CHUNK + half * 8;
+            let mut bits = escape_bits(u64::from_le_bytes(*word));
+            while bits != 0 {
+                let at = offset + (bits.trailing_zeros() / 8) as usize;
+                copied = write_escaped(out, text, copied, at);
+                bits &= bits - 1;
             }
         }
     }
@@ -76,6 +79,25 @@ const CHUNK: usize = 16;
 #[inline]
 fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that must be escaped, and no other:
+/// the sums below never carry from one byte into the next.
+#[inline]
+fn escape_bits(word: u64) -> u64 {
+    let control = !((word & !HIGH_BITS).wrapping_add(LOW_BITS * 0x60) | word) & HIGH_BITS;
+    let quote = zero_bytes(word ^ (LOW_BITS * u64::from(b'"')));
+    let backslash = zero_bytes(word ^ (LOW_BITS * u64::from(b'\\')));
+    control | quote | backslash
+}
+
+/// The high bit of each zero byte of `word`.
+#[inline]
+fn zero_bytes(word: u64) -> u64 {
+    !((word & !HIGH_BITS).wrapping_add(!HIGH_BITS) | word) & HIGH_BITS
 }
 
 /// Copies the plain text `copied..at`, then the escape of the byte at `at`;

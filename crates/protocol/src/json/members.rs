@@ -1,23 +1,64 @@
 //! Removing one top-level member from a JSON object without parsing it into
 //! a tree: a byte scan over text serde_json has already validated. Tool
-//! schemas are half of a Claude Code request and every one of them names
-//! `$schema`, so this runs for each tool of every request.
+//! schemas are a fifth of a Claude Code request and every one of them ends
+//! with `$schema`, so this runs for each tool of every request.
 
 use std::ops::Range;
 
 /// `object` without its top-level member `key`, every other byte kept.
 /// `None` when `object` is not a JSON object or has no such member.
 pub(crate) fn without_member(object: &str, key: &str) -> Option<String> {
-    let members = Members::scan(object)?;
-    let index = members
-        .spans
-        .iter()
-        .position(|span| key_matches(&object[span.key.clone()], key))?;
-    let cut = members.cut(index);
+    let cut = match last_member_named(object, key) {
+        Some(cut) => cut,
+        None => {
+            let members = Members::scan(object)?;
+            let index = members
+                .spans
+                .iter()
+                .position(|span| key_matches(&object[span.key.clone()], key))?;
+            members.cut(index)
+        }
+    };
     let mut out = String::with_capacity(object.len() - cut.len());
     out.push_str(&object[..cut.start]);
     out.push_str(&object[cut.end..]);
     Some(out)
+}
+
+/// The common case without scanning the whole object: `key` is its last
+/// member. The last `"key"` in the text is that member when it is a key
+/// (a colon follows) whose value is followed by nothing but the object's
+/// closing brace: a quote not escaped opens a string (one closing a string
+/// cannot be followed by `$`-like text in valid JSON), and a member just
+/// before the final brace belongs to the outermost object.
+fn last_member_named(object: &str, key: &str) -> Option<Range<usize>> {
+    let quoted = format!("\"{key}\"");
+    let start = memchr::memmem::rfind(object.as_bytes(), quoted.as_bytes())?;
+    let bytes = object.as_bytes();
+    let escapes = bytes[..start]
+        .iter()
+        .rev()
+        .take_while(|&&byte| byte == b'\\')
+        .count();
+    if escapes % 2 == 1 {
+        return None;
+    }
+    let mut cursor = Cursor {
+        bytes,
+        at: start + quoted.len(),
+    };
+    cursor.expect(b':')?;
+    cursor.skip_whitespace();
+    cursor.value()?;
+    let end = cursor.at;
+    (cursor.peek_after_whitespace()? == b'}' && cursor.at + 1 == object.trim_end().len())
+        .then_some(())?;
+    let before = object[..start].trim_end();
+    match before.as_bytes().last()? {
+        b',' => Some(before.len() - 1..end),
+        b'{' => Some(start..end),
+        _ => None,
+    }
 }
 
 /// A key literal (quotes included) equal to `key`, escapes resolved.
@@ -197,6 +238,22 @@ mod tests {
             removed(r#"{"\u0024schema":1,"a":true}"#, "$schema").unwrap(),
             r#"{"a":true}"#
         );
+    }
+
+    #[test]
+    fn last_members_are_found_without_a_scan_and_look_alikes_are_not() {
+        fn found(object: &str) -> Option<&str> {
+            last_member_named(object, "$schema").map(|cut| &object[cut])
+        }
+        assert_eq!(
+            found(r#"{"a":{"b":1},"$schema":"x"}"#),
+            Some(r#","$schema":"x""#)
+        );
+        assert_eq!(found(r#"{ "$schema" : [1] }"#), Some(r#""$schema" : [1]"#));
+        assert_eq!(found(r#"{"a":{"$schema":"x"}}"#), None);
+        assert_eq!(found(r#"{"a":"$schema"}"#), None);
+        assert_eq!(found(r#"{"a":"\"$schema\":1}"}"#), None);
+        assert_eq!(found(r#"{"$schema":1,"a":2}"#), None);
     }
 
     #[test]

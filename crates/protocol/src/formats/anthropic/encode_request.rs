@@ -169,7 +169,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
             _ => None,
         },
     };
-    let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);
+    let mut out = Vec::with_capacity(request.wire_size_hint());
     write_json(&mut out, &wire);
     out
 }

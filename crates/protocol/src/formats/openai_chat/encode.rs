@@ -60,19 +60,9 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
             .as_ref()
             .map(crate::formats::structured::chat_format_out),
     };
-    let mut out = Vec::with_capacity(estimate_size(request));
+    let mut out = Vec::with_capacity(request.wire_size_hint());
     write_json(&mut out, &wire);
     out
-}
-
-fn estimate_size(request: &Request) -> usize {
-    let text: usize = request.system.iter().map(Text::wire_len).sum();
-    let tools: usize = request
-        .tools
-        .iter()
-        .map(|tool| tool.parameters.get().len())
-        .sum();
-    1024 + text + tools + request.messages.len() * 256
 }
 
 fn effort_for(reasoning: Reasoning) -> &'static str {

@@ -47,7 +47,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {
                 format: crate::formats::structured::responses_format_out(format),
             }),
     };
-    let mut out = Vec::with_capacity(1024 + request.messages.len() * 256);
+    let mut out = Vec::with_capacity(request.wire_size_hint());
     write_json(&mut out, &wire);
     out
 }
