@@ -64,10 +64,17 @@ fn escape_to(out: &mut impl Sink, text: &str) {
             }
         }
     }
-    let offset = chunks.len() * CHUNK;
-    for (at, &byte) in tail.iter().enumerate() {
-        if needs_escape(byte) {
-            copied = write_escaped(out, text, copied, offset + at);
+    // The tail (all of most keys and short values) a word at a time,
+    // padded with spaces, which need no escape.
+    for (index, piece) in tail.chunks(8).enumerate() {
+        let mut word = [b' '; 8];
+        word[..piece.len()].copy_from_slice(piece);
+        let offset = chunks.len() * CHUNK + index * 8;
+        let mut bits = escape_bits(u64::from_le_bytes(word));
+        while bits != 0 {
+            let at = offset + (bits.trailing_zeros() / 8) as usize;
+            copied = write_escaped(out, text, copied, at);
+            bits &= bits - 1;
         }
     }
     out.push_piece(&text[copied..]);

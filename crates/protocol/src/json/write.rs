@@ -66,6 +66,23 @@ impl ser::Error for WriteError {
     }
 }
 
+/// `"key":`. Field names are plain words, copied in one go; one that is
+/// not is escaped like any string.
+fn write_key(out: &mut Vec<u8>, key: &str) {
+    if key
+        .bytes()
+        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        out.reserve(key.len() + 3);
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+    } else {
+        write_str(out, key);
+        out.push(b':');
+    }
+}
+
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
     /// The next string is raw JSON, not text.
@@ -438,8 +455,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
             return Ok(());
         }
         self.separate();
-        write_str(self.writer.out, key);
-        self.writer.push(b":");
+        write_key(self.writer.out, key);
         value.serialize(&mut *self.writer)
     }
 
