@@ -94,6 +94,25 @@ impl<'a> Writer<'a> {
         self.out.extend_from_slice(bytes);
     }
 
+    /// `value`, which must serialize as one string, written as JSON text.
+    fn raw<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.raw_next = true;
+        value.serialize(&mut *self)?;
+        if std::mem::take(&mut self.raw_next) {
+            return Err(ser::Error::custom("raw JSON must be a string"));
+        }
+        Ok(())
+    }
+
+    /// Not-a-number and infinities are `null`, as serde_json writes them.
+    fn float(&mut self, value: impl zmij::Float, is_finite: bool) {
+        if is_finite {
+            self.push(zmij::Buffer::new().format_finite(value).as_bytes());
+        } else {
+            self.push(b"null");
+        }
+    }
+
     fn integer(&mut self, value: impl itoa::Integer) {
         let mut buffer = itoa::Buffer::new();
         self.push(buffer.format(value).as_bytes());
@@ -111,6 +130,15 @@ impl<'a> Writer<'a> {
 
 type Result<T = (), E = WriteError> = std::result::Result<T, E>;
 
+macro_rules! integers {
+    ($($method:ident: $type:ty),*) => {$(
+        fn $method(self, value: $type) -> Result {
+            self.integer(value);
+            Ok(())
+        }
+    )*};
+}
+
 impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     type Ok = ();
     type Error = WriteError;
@@ -127,71 +155,26 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         Ok(())
     }
 
-    fn serialize_i8(self, value: i8) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_i16(self, value: i16) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_i32(self, value: i32) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_i64(self, value: i64) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_i128(self, value: i128) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_u8(self, value: u8) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_u16(self, value: u16) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_u32(self, value: u32) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_u64(self, value: u64) -> Result {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn serialize_u128(self, value: u128) -> Result {
-        self.integer(value);
-        Ok(())
-    }
+    integers!(
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_i128: i128,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_u128: u128
+    );
 
     fn serialize_f32(self, value: f32) -> Result {
-        if value.is_finite() {
-            self.push(zmij::Buffer::new().format_finite(value).as_bytes());
-        } else {
-            self.push(b"null");
-        }
+        self.float(value, value.is_finite());
         Ok(())
     }
 
     fn serialize_f64(self, value: f64) -> Result {
-        if value.is_finite() {
-            self.push(zmij::Buffer::new().format_finite(value).as_bytes());
-        } else {
-            self.push(b"null");
-        }
+        self.float(value, value.is_finite());
         Ok(())
     }
 
@@ -246,12 +229,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         if name != VERBATIM {
             return value.serialize(self);
         }
-        self.raw_next = true;
-        value.serialize(&mut *self)?;
-        if std::mem::take(&mut self.raw_next) {
-            return Err(ser::Error::custom("Verbatim holds a string"));
-        }
-        Ok(())
+        self.raw(value)
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -372,57 +350,30 @@ impl Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = WriteError;
+/// The four element-by-element traits serde splits sequences into.
+macro_rules! elements {
+    ($($kind:ident :: $method:ident),*) => {$(
+        impl ser::$kind for Compound<'_, '_> {
+            type Ok = ();
+            type Error = WriteError;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
 
-    fn end(self) -> Result {
-        self.finish()
-    }
+            fn end(self) -> Result {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = WriteError;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = WriteError;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = WriteError;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -447,12 +398,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
 
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
         if self.state == State::Raw {
-            self.writer.raw_next = true;
-            value.serialize(&mut *self.writer)?;
-            if std::mem::take(&mut self.writer.raw_next) {
-                return Err(ser::Error::custom("RawValue holds a string"));
-            }
-            return Ok(());
+            return self.writer.raw(value);
         }
         self.separate();
         write_key(self.writer.out, key);
