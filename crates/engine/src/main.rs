@@ -63,13 +63,12 @@ fn main() -> ExitCode {
 
 fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
     let config = config::load(path).map_err(|err| err.to_string())?;
-    if let Some(addr) = listen
-        && !addr.ip().is_loopback()
-        && !config.allow_non_loopback
-    {
-        return Err(format!(
-            "--listen {addr} is not a loopback address; set `allow_non_loopback = true` in the config to expose the gateway"
-        ));
+    if let Some(addr) = listen {
+        if !addr.ip().is_loopback() && !config.allow_non_loopback {
+            return Err(format!(
+                "--listen {addr} is not a loopback address; set `allow_non_loopback = true` in the config to expose the gateway"
+            ));
+        }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

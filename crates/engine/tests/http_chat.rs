@@ -144,10 +144,10 @@ async fn upstream_statuses_map_to_anthropic_errors() {
             status,
             &format!(r#"{{"error":{{"message":"upstream says {status}"}}}}"#),
         );
-        if status == 429
-            && let Reply::Json { headers, .. } = &mut reply
-        {
-            headers.push(("retry-after", "17".into()));
+        if status == 429 {
+            if let Reply::Json { headers, .. } = &mut reply {
+                headers.push(("retry-after", "17".into()));
+            }
         }
         mock.push(reply);
         let response = gw.send_messages(false).await;

@@ -44,8 +44,9 @@ fn escape_to(out: &mut impl Sink, text: &str) {
     // Text before `copied` is in `out`. Every index here is at an ASCII
     // byte, so slicing `text` there always falls on a char boundary.
     let mut copied = 0;
-    let (chunks, tail) = bytes.as_chunks::<CHUNK>();
-    for (index, chunk) in chunks.iter().enumerate() {
+    let chunks = bytes.chunks_exact(CHUNK);
+    let tail = chunks.remainder();
+    for (index, chunk) in chunks.enumerate() {
         // Folded without short-circuit: the compiler checks the chunk with
         // vector compares, and most chunks need nothing.
         if !chunk
@@ -54,28 +55,14 @@ fn escape_to(out: &mut impl Sink, text: &str) {
         {
             continue;
         }
-        for (half, word) in chunk.as_chunks::<8>().0.iter().enumerate() {
-            let offset = index * CHUNK + half * 8;
-            let mut bits = escape_bits(u64::from_le_bytes(*word));
-            while bits != 0 {
-                let at = offset + (bits.trailing_zeros() / 8) as usize;
-                copied = write_escaped(out, text, copied, at);
-                bits &= bits - 1;
-            }
+        for (half, word) in chunk.chunks_exact(8).enumerate() {
+            copied = write_escapes_in(out, text, copied, index * CHUNK + half * 8, word);
         }
     }
-    // The tail (all of most keys and short values) a word at a time,
-    // padded with spaces, which need no escape.
-    for (index, piece) in tail.chunks(8).enumerate() {
-        let mut word = [b' '; 8];
-        word[..piece.len()].copy_from_slice(piece);
-        let offset = chunks.len() * CHUNK + index * 8;
-        let mut bits = escape_bits(u64::from_le_bytes(word));
-        while bits != 0 {
-            let at = offset + (bits.trailing_zeros() / 8) as usize;
-            copied = write_escaped(out, text, copied, at);
-            bits &= bits - 1;
-        }
+    // The tail (all of most keys and short values) a word at a time.
+    let tail_start = bytes.len() - tail.len();
+    for (index, word) in tail.chunks(8).enumerate() {
+        copied = write_escapes_in(out, text, copied, tail_start + index * 8, word);
     }
     out.push_piece(&text[copied..]);
     out.push_piece("\"");
@@ -105,6 +92,28 @@ fn escape_bits(word: u64) -> u64 {
 #[inline]
 fn zero_bytes(word: u64) -> u64 {
     !((word & !HIGH_BITS).wrapping_add(!HIGH_BITS) | word) & HIGH_BITS
+}
+
+/// Escapes what must be in `word` (up to 8 bytes of `text` from
+/// `offset`); returns the new `copied`.
+#[inline]
+fn write_escapes_in(
+    out: &mut impl Sink,
+    text: &str,
+    mut copied: usize,
+    offset: usize,
+    word: &[u8],
+) -> usize {
+    // Padded with spaces, which need no escape.
+    let mut padded = [b' '; 8];
+    padded[..word.len()].copy_from_slice(word);
+    let mut bits = escape_bits(u64::from_le_bytes(padded));
+    while bits != 0 {
+        let at = offset + (bits.trailing_zeros() / 8) as usize;
+        copied = write_escaped(out, text, copied, at);
+        bits &= bits - 1;
+    }
+    copied
 }
 
 /// Copies the plain text `copied..at`, then the escape of the byte at `at`;

@@ -227,11 +227,10 @@ fn result_object(content: &[ToolResultPart], is_error: bool) -> RawJson {
     });
     let text = Text::join(texts, "\n").into_plain();
     let trimmed = text.trim_start();
-    if !is_error
-        && trimmed.starts_with('{')
-        && let Ok(raw) = RawValue::from_string(text.clone())
-    {
-        return RawJson(raw);
+    if !is_error && trimmed.starts_with('{') {
+        if let Ok(raw) = RawValue::from_string(text.clone()) {
+            return RawJson(raw);
+        }
     }
     let key = if is_error { "error" } else { "result" };
     let wrapped = serde_json::json!({ key: text });

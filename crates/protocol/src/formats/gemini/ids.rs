@@ -62,7 +62,7 @@ pub(super) fn split_call_id(id: &str) -> (&str, Option<String>) {
             c => c,
         })
         .collect();
-    while !signature.len().is_multiple_of(4) {
+    while signature.len() % 4 != 0 {
         signature.push('=');
     }
     (base, Some(signature))

@@ -271,11 +271,11 @@ impl StreamDecoder {
     }
 
     fn close(&mut self, index: usize, out: &mut Vec<StreamEvent>) {
-        if let Some(Some(slot)) = self.items.get_mut(index)
-            && let Some(block) = slot.block.filter(|_| slot.open)
-        {
-            slot.open = false;
-            out.push(StreamEvent::BlockStop { index: block });
+        if let Some(Some(slot)) = self.items.get_mut(index) {
+            if let Some(block) = slot.block.filter(|_| slot.open) {
+                slot.open = false;
+                out.push(StreamEvent::BlockStop { index: block });
+            }
         }
     }
 
