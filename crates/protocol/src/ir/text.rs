@@ -83,6 +83,20 @@ impl Text {
         *self = joined.build();
     }
 
+    /// [`Text::join`], borrowing the text when there is only one.
+    pub fn join_borrowed<'a, I>(parts: I, separator: &str) -> Cow<'a, Text>
+    where
+        I: IntoIterator<Item = &'a Text>,
+        I::IntoIter: Clone,
+    {
+        let parts = parts.into_iter();
+        let mut peek = parts.clone();
+        match (peek.next(), peek.next()) {
+            (Some(only), None) => Cow::Borrowed(only),
+            _ => Cow::Owned(Self::join(parts, separator)),
+        }
+    }
+
     /// A literal serde_json has already checked.
     fn from_checked_literal(literal: &str) -> Option<Self> {
         let is_string = literal.len() >= 2 && literal.starts_with('"') && literal.ends_with('"');

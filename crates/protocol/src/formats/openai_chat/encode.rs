@@ -77,7 +77,10 @@ fn effort_for(reasoning: Reasoning) -> &'static str {
 fn encode_messages(request: &Request) -> Vec<MessageOut<'_>> {
     let mut out = Vec::with_capacity(request.messages.len() + 1);
     if !request.system.is_empty() {
-        out.push(text_message("system", Text::join(&request.system, "\n\n")));
+        out.push(text_message(
+            "system",
+            Text::join_borrowed(&request.system, "\n\n"),
+        ));
     }
     for message in &request.messages {
         match message.role {
@@ -89,7 +92,7 @@ fn encode_messages(request: &Request) -> Vec<MessageOut<'_>> {
     out
 }
 
-fn text_message(role: &'static str, text: Text) -> MessageOut<'static> {
+fn text_message<'a>(role: &'static str, text: Cow<'a, Text>) -> MessageOut<'a> {
     MessageOut {
         role,
         content: ContentOut::Text(text),
@@ -99,12 +102,12 @@ fn text_message(role: &'static str, text: Text) -> MessageOut<'static> {
     }
 }
 
-fn joined_text(message: &Message) -> Text {
+fn joined_text(message: &Message) -> Cow<'_, Text> {
     let texts = message.content.iter().filter_map(|part| match part {
         Part::Text(text) => Some(text),
         _ => None,
     });
-    Text::join(texts, "\n\n")
+    Text::join_borrowed(texts, "\n\n")
 }
 
 /// Tool results become `tool` messages, which must directly follow the
@@ -160,12 +163,16 @@ fn encode_user<'a>(message: &'a Message, out: &mut Vec<MessageOut<'a>>) {
     });
 }
 
-fn join_text_parts(parts: &[PartOut<'_>]) -> Text {
+fn join_text_parts<'a>(parts: &[PartOut<'a>]) -> Cow<'a, Text> {
     let texts = parts.iter().filter_map(|part| match part {
-        PartOut::Text { text } => Some(&**text),
+        PartOut::Text { text } => Some(text),
         PartOut::ImageUrl { .. } => None,
     });
-    Text::join(texts, "\n\n")
+    let mut peek = texts.clone();
+    match (peek.next(), peek.next()) {
+        (Some(only), None) => only.clone(),
+        _ => Cow::Owned(Text::join(texts.map(|text| &**text), "\n\n")),
+    }
 }
 
 fn image_part(url: String) -> PartOut<'static> {
@@ -180,26 +187,26 @@ fn tool_message<'a>(
     is_error: bool,
     images: &mut Vec<PartOut<'a>>,
 ) -> MessageOut<'a> {
-    let mut text = TextBuilder::new();
-    if is_error {
-        text.push_plain("Error: ");
-    }
-    let mut first = true;
     for part in content {
-        match part {
-            ToolResultPart::Text(piece) => {
-                if !first {
-                    text.push_plain("\n");
-                }
-                first = false;
-                text.push(piece);
-            }
-            ToolResultPart::Image(image) => images.push(image_part(image.to_url())),
+        if let ToolResultPart::Image(image) = part {
+            images.push(image_part(image.to_url()));
         }
     }
+    let texts = content.iter().filter_map(|part| match part {
+        ToolResultPart::Text(text) => Some(text),
+        ToolResultPart::Image(_) => None,
+    });
+    let text = if is_error {
+        let mut text = TextBuilder::new();
+        text.push_plain("Error: ");
+        text.push(&Text::join(texts, "\n"));
+        Cow::Owned(text.build())
+    } else {
+        Text::join_borrowed(texts, "\n")
+    };
     MessageOut {
         role: "tool",
-        content: ContentOut::Text(text.build()),
+        content: ContentOut::Text(text),
         tool_calls: Vec::new(),
         tool_call_id: Some(call_id),
         reasoning_content: None,
@@ -232,7 +239,7 @@ fn encode_assistant(message: &Message) -> MessageOut<'_> {
     let content = if text.is_empty() && !tool_calls.is_empty() {
         ContentOut::Null
     } else {
-        ContentOut::Text(text.build())
+        ContentOut::Text(Cow::Owned(text.build()))
     };
     MessageOut {
         role: "assistant",

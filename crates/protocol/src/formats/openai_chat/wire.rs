@@ -63,7 +63,7 @@ pub(super) struct MessageOut<'a> {
 #[serde(untagged)]
 pub(super) enum ContentOut<'a> {
     Null,
-    Text(Text),
+    Text(Cow<'a, Text>),
     Parts(Vec<PartOut<'a>>),
 }
 
