@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 
-use crate::json::{Verbatim, escape_into};
+use crate::json::{SERDE_JSON_RAW, Verbatim, escape_into};
 
 /// Text as a JSON string literal, quotes and escapes included. Every wire
 /// format escapes text the same way, so text decoded from one body is
@@ -247,18 +247,16 @@ impl fmt::Display for Text {
     }
 }
 
-/// Written verbatim by [`crate::json::write_json`], the writer of every body.
+/// Written verbatim, by our writer and by serde_json's.
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         Verbatim(Cow::Borrowed(self.literal())).serialize(serializer)
     }
 }
 
-/// How serde_json hands a value over unparsed (the protocol of its
-/// `RawValue`). Other deserializers, and serde_json should this ever change,
-/// give the plain string instead, which is escaped again: slower, same text.
-const SERDE_JSON_RAW: &str = "$serde_json::private::RawValue";
-
+/// Asks for the value unparsed (serde_json's `RawValue` protocol). Other
+/// deserializers, and serde_json should this ever change, give the plain
+/// string instead, which is escaped again: slower, same text.
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_newtype_struct(SERDE_JSON_RAW, TextVisitor)
@@ -358,6 +356,10 @@ mod tests {
         assert_eq!(holder.text.plain(), "a\nb \"q\" é");
         assert!(holder.maybe.is_none());
         assert_eq!(crate::json::to_vec(&holder.text), br#""a\nb \"q\" \u00e9""#);
+        assert_eq!(
+            serde_json::to_string(&holder.text).unwrap(),
+            holder.text.literal()
+        );
     }
 
     #[test]

@@ -7,6 +7,12 @@ mod write;
 use std::borrow::Cow;
 
 pub use escape::escape_into;
+
+/// How serde_json's `RawValue` announces itself to a (de)serializer: the
+/// protocol by which raw JSON text passes through serde. Our writer, `Text`
+/// and `Verbatim` use it; `write::tests::raw_value_is_written_verbatim` and
+/// `ir::text` tests fail should serde_json ever change it.
+pub(crate) const SERDE_JSON_RAW: &str = "$serde_json::private::RawValue";
 pub use write::{Verbatim, WriteError, to_vec, write_json};
 
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
+use super::SERDE_JSON_RAW;
 use super::escape::write_str;
 
 /// Appends `data` as JSON. Our wire types hold only strings, numbers, maps
@@ -32,20 +33,19 @@ pub fn to_vec(data: &(impl Serialize + ?Sized)) -> Vec<u8> {
     out
 }
 
-/// JSON text that [`write_json`] writes verbatim. The text must be valid JSON
-/// (a slice of a body already parsed, or built by us).
+/// JSON text written as it is. The text must be valid JSON (a slice of a
+/// body already parsed, or built by us).
 #[derive(Debug, Clone)]
 pub struct Verbatim<'a>(pub Cow<'a, str>);
 
-/// Our own marker, seen only by [`Writer`].
-const VERBATIM: &str = "\u{0}switchyard::json::Verbatim";
-/// How serde_json's `RawValue` announces itself to a serializer. Checked by
-/// `tests::raw_value_is_written_verbatim`, which fails should it change.
-const SERDE_JSON_RAW: &str = "$serde_json::private::RawValue";
-
+/// Announced the way serde_json's `RawValue` is, so that both [`write_json`]
+/// and serde_json's own serializer write it verbatim.
 impl Serialize for Verbatim<'_> {
     fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct(VERBATIM, &*self.0)
+        use ser::SerializeStruct;
+        let mut raw = serializer.serialize_struct(SERDE_JSON_RAW, 1)?;
+        raw.serialize_field(SERDE_JSON_RAW, &*self.0)?;
+        raw.end()
     }
 }
 
@@ -223,13 +223,10 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
+        _name: &'static str,
         value: &T,
     ) -> Result {
-        if name != VERBATIM {
-            return value.serialize(self);
-        }
-        self.raw(value)
+        value.serialize(self)
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -509,9 +506,10 @@ mod tests {
     }
 
     #[test]
-    fn verbatim_is_written_as_is() {
+    fn verbatim_is_written_as_is_by_both_writers() {
         let pieces = (Verbatim(r#"{"a":1}"#.into()), Verbatim("[ ]".into()));
         assert_eq!(ours(&pieces), r#"[{"a":1},[ ]]"#);
+        assert_eq!(serde_json::to_string(&pieces).unwrap(), r#"[{"a":1},[ ]]"#);
     }
 
     #[test]
