@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use switchyard_protocol::error::{ApiError, DecodeError};
 
+use crate::config::{MissingKey, ProviderId};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
     #[error(transparent)]
@@ -12,18 +14,32 @@ pub enum ProxyError {
         "no route matches model `{model}`; add a [[routes]] entry for it (or a catch-all `model = \"*\"`)"
     )]
     NoRoute { model: String },
+    #[error("provider `{provider}` has no API key ({missing}): {}", .missing.fix())]
+    MissingKey {
+        provider: ProviderId,
+        missing: MissingKey,
+    },
     #[error("upstream `{provider}` answered {status}: {message}")]
     Upstream {
-        provider: String,
+        provider: ProviderId,
         status: u16,
         message: String,
     },
     #[error("could not reach upstream `{provider}`: {message}")]
-    Connect { provider: String, message: String },
+    Connect {
+        provider: ProviderId,
+        message: String,
+    },
     #[error("upstream `{provider}` sent no answer within {}s", .after.as_secs())]
-    Timeout { provider: String, after: Duration },
+    Timeout {
+        provider: ProviderId,
+        after: Duration,
+    },
     #[error("upstream `{provider}` sent an answer we cannot read: {message}")]
-    BadUpstreamAnswer { provider: String, message: String },
+    BadUpstreamAnswer {
+        provider: ProviderId,
+        message: String,
+    },
 }
 
 impl ProxyError {
@@ -33,6 +49,9 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported(_)) => 501,
             Self::Decode(_) => 400,
             Self::NoRoute { .. } => 404,
+            // What the upstream would answer without a key; unlike a 5xx,
+            // clients do not retry it, so the reason shows at once.
+            Self::MissingKey { .. } => 401,
             Self::Upstream { status, .. } => *status,
             Self::Connect { .. } | Self::BadUpstreamAnswer { .. } => 502,
             Self::Timeout { .. } => 504,
@@ -45,6 +64,7 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported(_)) => "unsupported",
             Self::Decode(_) => "bad_request",
             Self::NoRoute { .. } => "no_route",
+            Self::MissingKey { .. } => "missing_upstream_key",
             Self::Upstream { .. } => "upstream_status",
             Self::Connect { .. } => "upstream_connect",
             Self::Timeout { .. } => "upstream_timeout",

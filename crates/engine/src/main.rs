@@ -36,6 +36,9 @@ enum Command {
     Check {
         #[arg(long, short)]
         config: PathBuf,
+        /// Treat warnings (such as a provider whose key is missing) as errors.
+        #[arg(long)]
+        strict: bool,
     },
     /// Write a commented example config with a freshly generated client key.
     Init {
@@ -49,7 +52,7 @@ fn main() -> ExitCode {
     switchyard_engine::logging::init();
     let result = match cli.command {
         Command::Serve { config, listen } => serve(&config, listen),
-        Command::Check { config } => check(&config),
+        Command::Check { config, strict } => check(&config, strict),
         Command::Init { config } => init(&config),
     };
     match result {
@@ -74,11 +77,15 @@ fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     runtime.block_on(async move {
-        let gateway = Gateway::start(Arc::new(config), Arc::new(LogSink), listen)
+        let config = Arc::new(config);
+        let gateway = Gateway::start(Arc::clone(&config), Arc::new(LogSink), listen)
             .await
             .map_err(|err| err.to_string())?;
-        tracing::info!("switchyard listening on http://{}", gateway.local_addr());
+        log_banner(path, &config, gateway.local_addr());
         let token = gateway.shutdown_token();
         tokio::spawn(async move {
             shutdown_signal().await;
@@ -115,8 +122,37 @@ async fn shutdown_signal() {
     }
 }
 
-fn check(path: &Path) -> Result<(), String> {
+/// What a newcomer needs once the gateway listens: where, with which key
+/// (named, never printed whole: logs are kept), and the lines for Claude Code.
+fn log_banner(path: &Path, config: &config::Config, addr: SocketAddr) {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    tracing::info!(
+        "switchyard listening on http://{addr} (config {})",
+        path.display()
+    );
+    let key = config.client_keys.first().map(config::Secret::masked);
+    tracing::info!(
+        "client key: client_keys[0] in that file ({})",
+        key.unwrap_or_default()
+    );
+    tracing::info!(
+        "Claude Code: add to the \"env\" object of ~/.claude/settings.json: \
+         \"ANTHROPIC_BASE_URL\": \"http://{addr}\", \"ANTHROPIC_AUTH_TOKEN\": \"<the client key>\""
+    );
+}
+
+fn check(path: &Path, strict: bool) -> Result<(), String> {
     let config = config::load(path).map_err(|err| err.to_string())?;
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    if strict && !config.warnings.is_empty() {
+        let count = config.warnings.len();
+        return Err(format!(
+            "{}: {count} warning(s), which --strict treats as errors",
+            path.display()
+        ));
+    }
     tracing::info!(
         "{}: ok ({} providers, {} routes, listen {})",
         path.display(),

@@ -71,6 +71,17 @@ impl Source<'_> {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> ConfigError {
+        ConfigError::Invalid(Box::new(self.diagnostic(span, field, message, hint)))
+    }
+
+    /// A problem at `span`, for an error or a warning.
+    pub fn diagnostic(
+        &self,
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Diagnostic {
         let (line, column) = match span {
             Some(span) => {
                 let (line, column) = self.line_col(span.start);
@@ -78,14 +89,14 @@ impl Source<'_> {
             }
             None => (None, None),
         };
-        ConfigError::Invalid(Box::new(Diagnostic {
+        Diagnostic {
             path: self.path.to_owned(),
             line,
             column,
             field: field.into(),
             message: message.into(),
             hint: hint.into(),
-        }))
+        }
     }
 
     /// An error pointing at `value`.

@@ -6,6 +6,7 @@
 
 mod error;
 mod glob;
+mod key;
 mod raw;
 mod secret;
 mod validate;
@@ -23,6 +24,7 @@ use switchyard_protocol::Format;
 
 pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
+pub use key::{MissingKey, ProviderKey};
 pub use raw::{RawConfig, RawProvider, RawRoute};
 pub use secret::Secret;
 
@@ -41,6 +43,9 @@ pub struct Config {
     pub client_keys: Vec<Secret>,
     pub providers: Vec<Arc<Provider>>,
     pub routes: Vec<Route>,
+    /// Problems that do not stop the gateway (a provider without its key):
+    /// reported once at start, and by `switchyard check` (errors with `--strict`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// An upstream the gateway can reach.
@@ -49,8 +54,8 @@ pub struct Provider {
     pub format: Format,
     /// Without a trailing slash.
     pub base_url: String,
-    /// `None` for keyless local providers.
-    pub api_key: Option<Secret>,
+    /// Its key, or why it has none.
+    pub key: ProviderKey,
     /// Extra static headers sent upstream.
     pub headers: Vec<(String, String)>,
     /// Forward the client's reasoning effort as OpenAI `reasoning_effort`.
@@ -67,7 +72,7 @@ impl fmt::Debug for Provider {
             .field("id", &self.id)
             .field("format", &self.format)
             .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key)
+            .field("key", &self.key)
             .field("headers", &header_names)
             .field("reasoning_effort", &self.reasoning_effort)
             .field("connect_timeout", &self.connect_timeout)

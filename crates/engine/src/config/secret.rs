@@ -16,6 +16,18 @@ impl Secret {
         &self.0
     }
 
+    /// The first characters of its prefix and the last four, enough to tell
+    /// keys apart: `sk-switchyard-…9f3a`. Short keys show only the tail.
+    pub fn masked(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+        let head: String = match self.0.rfind('-') {
+            Some(dash) if chars.len() >= 24 && dash < 16 => self.0[..=dash].to_owned(),
+            _ => String::new(),
+        };
+        format!("{head}…{tail}")
+    }
+
     /// Compares every byte, without exiting early on the first difference.
     pub fn matches(&self, candidate: &str) -> bool {
         let (secret, candidate) = (self.0.as_bytes(), candidate.as_bytes());

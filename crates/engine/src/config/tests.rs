@@ -66,7 +66,7 @@ fn valid_config_resolves_providers_routes_and_defaults() -> Result<(), ConfigErr
     assert_eq!(deepseek.format, Format::OpenaiChat);
     assert_eq!(deepseek.base_url, "https://api.deepseek.com/v1");
     assert_eq!(
-        deepseek.api_key.as_ref().map(Secret::expose),
+        deepseek.key.secret().map(Secret::expose),
         Some("sk-upstream-secret")
     );
     assert_eq!(
@@ -76,7 +76,8 @@ fn valid_config_resolves_providers_routes_and_defaults() -> Result<(), ConfigErr
     assert!(!deepseek.reasoning_effort);
     assert_eq!(deepseek.connect_timeout, Duration::from_secs(10));
     assert_eq!(deepseek.first_byte_timeout, Duration::from_secs(300));
-    assert!(config.providers[1].api_key.is_none());
+    assert!(matches!(config.providers[1].key, ProviderKey::None));
+    assert!(config.warnings.is_empty());
 
     let haiku = config
         .resolve("claude-3-5-haiku-20241022")
@@ -125,7 +126,7 @@ const ERROR_CASES: &[(&str, &str, &str)] = &[
     ("https://api.deepseek.com/v1/", "api.deepseek.com", "line 6|providers[0].base_url|must start with http:// or https://|hint: e.g."),
     ("\"X-Title\"", "\"X Title\"", "line 8|providers[0].headers.X Title|not a valid HTTP header name|dashes"),
     ("header-value-42", "a\\nb", "line 8|providers[0].headers.X-Title|not a valid HTTP header value|line breaks"),
-    ("DEEPSEEK_API_KEY", "OTHER_KEY", "line 7|providers[0].api_key_env|environment variable OTHER_KEY is not set|hint: export it, or remove api_key_env for keyless providers like Ollama"),
+    ("api_key_env = \"DEEPSEEK_API_KEY\"", "api_key_env = \"\"", "line 7|providers[0].api_key_env|the environment variable name is empty|hint: name the variable"),
     ("provider = \"ollama\"", "provider = \"olama\"", "line 20|routes[1].provider|unknown provider `olama`|hint: did you mean `ollama`? known providers: deepseek, ollama"),
     ("model = \"*\"", "model = \"\"", "line 19|routes[1].model|matches no model|claude-*haiku*"),
     ("upstream_model = \"deepseek-chat\"", "upstream_model = \"\"", "line 16|routes[0].upstream_model|is empty|forward the client's model name"),
@@ -175,13 +176,47 @@ fn more_error_cases() {
             "hint: add a [[routes]] table",
         ],
     );
-    let empty = parse_with(VALID, &|_| Some(String::new()))
-        .err()
-        .map(|err| err.to_string());
-    assert_contains(
-        &empty.unwrap_or_default(),
-        &["line 7", "DEEPSEEK_API_KEY is set but empty"],
-    );
+}
+
+/// Issue 9: a provider whose key is missing does not stop the gateway; it is
+/// a warning naming the provider, the variable and the fix.
+#[test]
+fn issue_9_missing_key_is_a_warning_not_an_error() -> Result<(), ConfigError> {
+    type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+    let cases: [(&str, Env<'_>, &str); 2] = [
+        (
+            "OTHER_KEY",
+            &env,
+            "environment variable OTHER_KEY is not set",
+        ),
+        (
+            "DEEPSEEK_API_KEY",
+            &|_| Some(String::new()),
+            "DEEPSEEK_API_KEY is set but empty",
+        ),
+    ];
+    for (variable, env, reason) in cases {
+        let text = edited("\"DEEPSEEK_API_KEY\"", &format!("\"{variable}\""));
+        let config = parse_with(&text, env)?;
+        assert!(config.providers[0].key.missing().is_some());
+        let [warning] = &config.warnings[..] else {
+            panic!("one warning expected: {:?}", config.warnings);
+        };
+        assert_contains(
+            &warning.to_string(),
+            &[
+                "dir/test.toml, line 7",
+                "providers[0].api_key_env",
+                "provider `deepseek` has no API key",
+                reason,
+                &format!("hint: export {variable}=<your key> and restart the gateway"),
+            ],
+        );
+        // The other provider and every route are still there.
+        assert_eq!(config.providers.len(), 2);
+        assert_eq!(config.routes.len(), 2);
+    }
+    Ok(())
 }
 
 #[test]
@@ -296,12 +331,11 @@ fn example_config_is_valid_and_routes_claude_models() -> Result<(), ConfigError>
     let config = parse(&generated, example, &deepseek)?;
     assert!(config.client_keys[0].matches("sk-switchyard-0123456789abcdef0123"));
 
-    let message = parse(EXAMPLE_CONFIG, example, &|_| None)
-        .err()
-        .map(|err| err.to_string())
-        .unwrap_or_default();
+    let keyless = parse(EXAMPLE_CONFIG, example, &|_| None)?;
+    let warnings: Vec<String> = keyless.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_contains(
-        &message,
+        &warnings[0],
         &[
             "examples/switchyard.toml",
             "providers[0].api_key_env",

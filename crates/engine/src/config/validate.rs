@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::error::{ConfigError, Source};
+use super::error::{ConfigError, Diagnostic, Source};
 use super::raw::{RawConfig, RawProvider, RawRoute};
-use super::{Config, ModelGlob, Provider, ProviderId, Route, Secret};
+use super::{Config, MissingKey, ModelGlob, Provider, ProviderId, ProviderKey, Route, Secret};
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -28,8 +28,11 @@ pub(super) fn validate(
     let listen = listen(raw.listen.as_ref(), raw.allow_non_loopback, src)?;
     let client_keys = client_keys(raw.client_keys, src)?;
     check_unique_ids(&raw.providers, src)?;
+    let mut warnings = Vec::new();
     let providers = (raw.providers.into_iter().enumerate())
-        .map(|(index, provider)| self::provider(index, provider, src, env).map(Arc::new))
+        .map(|(index, provider)| {
+            self::provider(index, provider, src, env, &mut warnings).map(Arc::new)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let routes = routes(raw.routes, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
@@ -39,6 +42,7 @@ pub(super) fn validate(
         client_keys,
         providers,
         routes,
+        warnings,
     })
 }
 
@@ -116,6 +120,7 @@ fn provider(
     raw: RawProvider,
     src: &Source<'_>,
     env: Env<'_>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Provider, ConfigError> {
     let field = |name: &str| format!("providers[{index}].{name}");
     if raw.id.get_ref().trim().is_empty() {
@@ -128,10 +133,19 @@ fn provider(
         let hint = "e.g. https://api.deepseek.com/v1, or http://localhost:11434/v1 for Ollama";
         return Err(src.at(&raw.base_url, field("base_url"), message, hint));
     }
-    let api_key = match &raw.api_key_env {
-        Some(name) => Some(api_key(name, field("api_key_env"), src, env)?),
-        None => None,
+    let key = match &raw.api_key_env {
+        Some(name) => key_from_env(name, field("api_key_env"), src, env)?,
+        None => ProviderKey::None,
     };
+    if let (ProviderKey::Missing(missing), Some(name)) = (&key, &raw.api_key_env) {
+        warnings.push(missing_key_warning(
+            raw.id.get_ref(),
+            missing,
+            name,
+            index,
+            src,
+        ));
+    }
     let millis = |raw: Option<NonZeroU64>, default| {
         Duration::from_millis(raw.map_or(default, NonZeroU64::get))
     };
@@ -139,7 +153,7 @@ fn provider(
         id: ProviderId(raw.id.into_inner()),
         format: raw.format,
         base_url: base_url.trim_end_matches('/').to_owned(),
-        api_key,
+        key,
         headers: headers(raw.headers, &field("headers"), src)?,
         reasoning_effort: raw.reasoning_effort,
         connect_timeout: millis(raw.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
@@ -147,21 +161,47 @@ fn provider(
     })
 }
 
-fn api_key(
+/// An unset or empty variable is not fatal: the gateway serves the other
+/// providers and refuses requests routed to this one, saying why.
+fn key_from_env(
     name: &Spanned<String>,
     field: String,
     src: &Source<'_>,
     env: Env<'_>,
-) -> Result<Secret, ConfigError> {
-    let var = name.get_ref();
-    let message = match env(var) {
-        _ if var.is_empty() => "the environment variable name is empty".to_owned(),
-        Some(value) if !value.is_empty() => return Ok(Secret::new(value)),
-        Some(_) => format!("environment variable {var} is set but empty"),
-        None => format!("environment variable {var} is not set"),
-    };
-    let hint = "export it, or remove api_key_env for keyless providers like Ollama";
-    Err(src.at(name, field, message, hint))
+) -> Result<ProviderKey, ConfigError> {
+    let variable = name.get_ref();
+    if variable.is_empty() {
+        let hint = "name the variable that holds the key, or remove api_key_env for keyless providers like Ollama";
+        return Err(src.at(name, field, "the environment variable name is empty", hint));
+    }
+    let variable = variable.clone();
+    Ok(match env(&variable) {
+        Some(value) if !value.is_empty() => ProviderKey::Present(Secret::new(value)),
+        Some(_) => ProviderKey::Missing(MissingKey::EnvEmpty { variable }),
+        None => ProviderKey::Missing(MissingKey::EnvUnset { variable }),
+    })
+}
+
+fn missing_key_warning(
+    id: &str,
+    missing: &MissingKey,
+    name: &Spanned<String>,
+    index: usize,
+    src: &Source<'_>,
+) -> Diagnostic {
+    let message = format!(
+        "provider `{id}` has no API key: {missing}; requests routed to it are refused until it has one"
+    );
+    let hint = format!(
+        "{}, or remove api_key_env for keyless providers like Ollama",
+        missing.fix()
+    );
+    src.diagnostic(
+        Some(name.span()),
+        format!("providers[{index}].api_key_env"),
+        message,
+        hint,
+    )
 }
 
 fn headers(

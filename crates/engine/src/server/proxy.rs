@@ -156,6 +156,12 @@ pub fn resolve<'c: 'm, 'm>(
             model: model.to_owned(),
         })?;
     record.set_route(model, route.provider.id.as_ref(), route.upstream_model);
+    if let Some(missing) = route.provider.key.missing() {
+        return Err(ProxyError::MissingKey {
+            provider: route.provider.id.clone(),
+            missing: missing.clone(),
+        });
+    }
     Ok(route)
 }
 

@@ -15,6 +15,7 @@ use super::respond::{
     error_response, error_response_with_retry, json_response, sse_response, status_code,
 };
 use super::stream::{BodyTap, JsonArray, Passthrough, tapped_body};
+use crate::config::Provider;
 use crate::error::ProxyError;
 use crate::upstream::{BoxError, UpstreamRequest, UpstreamResponse};
 use crate::usage::{Outcome, RequestRecord};
@@ -100,7 +101,8 @@ pub fn fail(mut record: RequestRecord, format: Format, err: &ProxyError) -> Resp
 }
 
 pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRecord) -> Response {
-    let provider = relay.request.provider.id.to_string();
+    // A reference: the id is copied only for an error.
+    let provider = relay.request.provider;
     let client = relay.answer.client();
     let response = match state.upstreams.send(relay.request).await {
         Ok(response) => response,
@@ -123,6 +125,7 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
         Ok(body) => body,
         Err(err) => {
             let message = format!("upstream body failed: {err}");
+            let provider = provider.id.clone();
             return fail(record, client, &ProxyError::Connect { provider, message });
         }
     };
@@ -169,7 +172,7 @@ fn complete_answer(
     record: RequestRecord,
     answer: Answer,
     stream: Option<Framing>,
-    provider: String,
+    provider: &Provider,
     body: &Bytes,
 ) -> Response {
     let (upstream, client, client_stream) = match answer {
@@ -194,7 +197,10 @@ fn complete_answer(
             return fail(
                 record,
                 client,
-                &ProxyError::BadUpstreamAnswer { provider, message },
+                &ProxyError::BadUpstreamAnswer {
+                    provider: provider.id.clone(),
+                    message,
+                },
             );
         }
     };
@@ -227,7 +233,7 @@ fn complete_answer(
 async fn upstream_error(
     mut record: RequestRecord,
     answer: Answer,
-    provider: String,
+    provider: &Provider,
     response: UpstreamResponse,
 ) -> Response {
     let status = response.status().as_u16();
@@ -241,7 +247,7 @@ async fn upstream_error(
     let message = upstream_message(&body);
     record.set_status(status);
     let error = ProxyError::Upstream {
-        provider,
+        provider: provider.id.clone(),
         status,
         message,
     };
@@ -277,7 +283,7 @@ pub async fn relay_plain(
     state: &SharedState,
     request: UpstreamRequest<'_>,
 ) -> Result<Response, ProxyError> {
-    let provider = request.provider.id.to_string();
+    let provider = request.provider;
     let response = state.upstreams.send(request).await?;
     let status = response.status();
     let body = response
@@ -285,7 +291,7 @@ pub async fn relay_plain(
         .bytes()
         .await
         .map_err(|err| ProxyError::Connect {
-            provider,
+            provider: provider.id.clone(),
             message: err.to_string(),
         })?;
     Ok(json_response(status, body))

@@ -73,7 +73,7 @@ impl Upstreams {
     pub async fn send(&self, request: UpstreamRequest<'_>) -> Result<UpstreamResponse, ProxyError> {
         let provider = request.provider;
         // Owned only when an error needs it: this runs on every request.
-        let provider_id = || provider.id.to_string();
+        let provider_id = || provider.id.clone();
         let Some((transport, base)) = self.clients.get(provider.id.as_str()) else {
             return Err(ProxyError::Connect {
                 provider: provider_id(),
@@ -189,7 +189,7 @@ fn add_configured_headers(provider: &Provider, headers: &mut HeaderMap) {
 }
 
 fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
-    let Some(key) = &provider.api_key else {
+    let Some(key) = provider.key.secret() else {
         return;
     };
     let (name, value) = match provider.format {

@@ -2,7 +2,7 @@
 //! directory, with its stderr (the log) kept in a file.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,14 @@ const PROXY_VARIABLES: [&str; 8] = [
     "all_proxy",
     "NO_PROXY",
     "no_proxy",
+];
+
+/// Keys a developer may have exported; the example config names the first.
+const KEY_VARIABLES: [&str; 4] = [
+    "DEEPSEEK_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "GEMINI_API_KEY",
 ];
 
 pub struct Served {
@@ -61,11 +69,17 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A fresh temporary directory for one test's files.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("switchyard-{label}-{}", free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Starts `switchyard serve` with `[[providers]]`/`[[routes]]` from
 /// `providers_and_routes` and `env`, and waits until it accepts connections.
 pub async fn serve_binary(providers_and_routes: &str, env: &[(&str, String)]) -> Served {
-    let dir = std::env::temp_dir().join(format!("switchyard-bin-{}", free_port()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("bin");
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let config = dir.join("config.toml");
     std::fs::write(
@@ -73,20 +87,39 @@ pub async fn serve_binary(providers_and_routes: &str, env: &[(&str, String)]) ->
         format!("listen = \"{addr}\"\nclient_keys = [\"{CLIENT_KEY}\"]\n{providers_and_routes}"),
     )
     .unwrap();
-    let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
+    serve_config(dir, &config, addr, env).await
+}
+
+/// `switchyard` with `args`, proxy and key variables cleared and `env` set.
+pub fn command(args: &[&str], env: &[(&str, String)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
-    command
-        .args(["serve", "--config"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(stderr);
-    for name in PROXY_VARIABLES {
+    command.args(args);
+    for name in PROXY_VARIABLES.into_iter().chain(KEY_VARIABLES) {
         command.env_remove(name);
     }
     for (name, value) in env {
         command.env(name, value);
     }
-    let child = command.spawn().unwrap();
+    command
+}
+
+/// Starts `switchyard serve --config CONFIG --listen ADDR`, logging into
+/// `dir` (removed when the result drops), and waits until it accepts connections.
+pub async fn serve_config(
+    dir: PathBuf,
+    config: &Path,
+    addr: SocketAddr,
+    env: &[(&str, String)],
+) -> Served {
+    let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
+    let config = config.to_str().unwrap();
+    let listen = addr.to_string();
+    let mut command = command(&["serve", "--config", config, "--listen", &listen], env);
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
     let served = Served { child, addr, dir };
     let started = Instant::now();
     while tokio::net::TcpStream::connect(addr).await.is_err() {

@@ -1,0 +1,60 @@
+//! [`ProviderKey`]: a provider's upstream key, or why it has none.
+
+use std::fmt;
+
+use super::Secret;
+
+/// Where a provider's key stands once the config is loaded.
+#[derive(Debug)]
+pub enum ProviderKey {
+    /// Keyless (a local server such as Ollama): no auth header is sent.
+    None,
+    Present(Secret),
+    /// The config names a key that is not there. The gateway still starts;
+    /// requests routed to the provider are refused with this reason.
+    Missing(MissingKey),
+}
+
+impl ProviderKey {
+    pub fn secret(&self) -> Option<&Secret> {
+        match self {
+            Self::Present(secret) => Some(secret),
+            Self::None | Self::Missing(_) => None,
+        }
+    }
+
+    pub fn missing(&self) -> Option<&MissingKey> {
+        match self {
+            Self::Missing(missing) => Some(missing),
+            Self::None | Self::Present(_) => None,
+        }
+    }
+}
+
+/// Why a provider that needs a key has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissingKey {
+    EnvUnset { variable: String },
+    EnvEmpty { variable: String },
+}
+
+impl MissingKey {
+    /// What the user does about it.
+    pub fn fix(&self) -> String {
+        let variable = match self {
+            Self::EnvUnset { variable } | Self::EnvEmpty { variable } => variable,
+        };
+        format!("export {variable}=<your key> and restart the gateway")
+    }
+}
+
+impl fmt::Display for MissingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EnvUnset { variable } => write!(f, "environment variable {variable} is not set"),
+            Self::EnvEmpty { variable } => {
+                write!(f, "environment variable {variable} is set but empty")
+            }
+        }
+    }
+}
