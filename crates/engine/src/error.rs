@@ -14,6 +14,14 @@ pub enum ProxyError {
         "no route matches model `{model}`; add a [[routes]] entry for it (or a catch-all `model = \"*\"`)"
     )]
     NoRoute { model: String },
+    #[error(
+        "the request body is larger than the gateway accepts ({limit} bytes); raise `max_request_bytes` in the config if it is legitimate"
+    )]
+    RequestTooLarge { limit: usize },
+    #[error(
+        "model name `{model}` cannot be sent to the Gemini provider `{provider}`: it goes into the URL path, so only letters, digits, `-`, `.`, `_` and `~` are allowed"
+    )]
+    UnsafeModelName { provider: ProviderId, model: String },
     #[error("provider `{provider}` has no API key ({missing}): {}", .missing.fix())]
     MissingKey {
         provider: ProviderId,
@@ -35,6 +43,10 @@ pub enum ProxyError {
         provider: ProviderId,
         after: Duration,
     },
+    #[error(
+        "upstream `{provider}` answered more than {limit} bytes; raise `max_response_bytes` in the config if that is expected"
+    )]
+    ResponseTooLarge { provider: ProviderId, limit: usize },
     #[error("upstream `{provider}` sent an answer we cannot read: {message}")]
     BadUpstreamAnswer {
         provider: ProviderId,
@@ -49,11 +61,15 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported(_)) => 501,
             Self::Decode(_) => 400,
             Self::NoRoute { .. } => 404,
+            Self::RequestTooLarge { .. } => 413,
+            Self::UnsafeModelName { .. } => 400,
             // What the upstream would answer without a key; unlike a 5xx,
             // clients do not retry it, so the reason shows at once.
             Self::MissingKey { .. } => 401,
             Self::Upstream { status, .. } => *status,
-            Self::Connect { .. } | Self::BadUpstreamAnswer { .. } => 502,
+            Self::Connect { .. }
+            | Self::BadUpstreamAnswer { .. }
+            | Self::ResponseTooLarge { .. } => 502,
             Self::Timeout { .. } => 504,
         }
     }
@@ -64,11 +80,14 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported(_)) => "unsupported",
             Self::Decode(_) => "bad_request",
             Self::NoRoute { .. } => "no_route",
+            Self::RequestTooLarge { .. } => "request_too_large",
+            Self::UnsafeModelName { .. } => "bad_model_name",
             Self::MissingKey { .. } => "missing_upstream_key",
             Self::Upstream { .. } => "upstream_status",
             Self::Connect { .. } => "upstream_connect",
             Self::Timeout { .. } => "upstream_timeout",
             Self::BadUpstreamAnswer { .. } => "upstream_unreadable",
+            Self::ResponseTooLarge { .. } => "upstream_too_large",
         }
     }
 

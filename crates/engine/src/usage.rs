@@ -168,32 +168,6 @@ fn log_event(event: &UsageEvent) {
 }
 
 /// Decimal digits of `value`, appended.
-fn push_number(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + u8::try_from(value % 10).unwrap_or(0);
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_number;
-
-    #[test]
-    fn numbers_are_written_in_decimal() {
-        for value in [0, 7, 10, 1234, u64::MAX] {
-            let mut out = String::from("x");
-            push_number(&mut out, value);
-            assert_eq!(out, format!("x{value}"));
-        }
-    }
+fn push_number(out: &mut String, value: u64) {
+    out.push_str(itoa::Buffer::new().format(value));
 }

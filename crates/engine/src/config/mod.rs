@@ -25,7 +25,7 @@ use switchyard_protocol::Format;
 pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
-pub use raw::{RawConfig, RawProvider, RawRoute};
+pub use raw::{MaxTokensField, RawConfig, RawProvider, RawRoute};
 pub use secret::Secret;
 
 /// The commented example config that `switchyard init` writes.
@@ -43,6 +43,10 @@ pub struct Config {
     pub client_keys: Vec<Secret>,
     pub providers: Vec<Arc<Provider>>,
     pub routes: Vec<Route>,
+    /// Client request bodies above this are refused with 413.
+    pub max_request_bytes: usize,
+    /// Non-streamed upstream answers above this are refused with 502.
+    pub max_response_bytes: usize,
     /// Problems that do not stop the gateway (a provider without its key):
     /// reported once at start, and by `switchyard check` (errors with `--strict`).
     pub warnings: Vec<Diagnostic>,
@@ -60,6 +64,8 @@ pub struct Provider {
     pub headers: Vec<(String, String)>,
     /// Forward the client's reasoning effort as OpenAI `reasoning_effort`.
     pub reasoning_effort: bool,
+    /// OpenAI Chat: which field carries the output limit.
+    pub max_tokens_field: MaxTokensField,
     pub connect_timeout: Duration,
     pub first_byte_timeout: Duration,
 }
@@ -75,6 +81,7 @@ impl fmt::Debug for Provider {
             .field("key", &self.key)
             .field("headers", &header_names)
             .field("reasoning_effort", &self.reasoning_effort)
+            .field("max_tokens_field", &self.max_tokens_field)
             .field("connect_timeout", &self.connect_timeout)
             .field("first_byte_timeout", &self.first_byte_timeout)
             .finish()

@@ -19,6 +19,10 @@ pub struct RawConfig {
     pub allow_non_loopback: bool,
     /// Keys clients may present (`x-api-key` or `Authorization: Bearer`).
     pub client_keys: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Largest client request body accepted, in bytes (default 64 MiB).
+    pub max_request_bytes: Option<NonZeroU64>,
+    /// Largest non-streamed upstream answer read, in bytes (default 64 MiB).
+    pub max_response_bytes: Option<NonZeroU64>,
     pub providers: Vec<RawProvider>,
     pub routes: Vec<RawRoute>,
 }
@@ -37,12 +41,26 @@ pub struct RawProvider {
     pub headers: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
     pub reasoning_effort: bool,
+    /// OpenAI Chat: the field that carries the output limit.
+    #[serde(default)]
+    pub max_tokens_field: MaxTokensField,
     /// Default 10 000.
     #[serde(default)]
     pub connect_timeout_ms: Option<NonZeroU64>,
     /// Default 300 000.
     #[serde(default)]
     pub first_byte_timeout_ms: Option<NonZeroU64>,
+}
+
+/// Which OpenAI Chat field carries the output limit: OpenAI's own API wants
+/// `max_completion_tokens` (its reasoning models reject `max_tokens`); most
+/// compatible servers know only `max_tokens`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaxTokensField {
+    #[default]
+    MaxTokens,
+    MaxCompletionTokens,
 }
 
 /// One `[[routes]]` table.

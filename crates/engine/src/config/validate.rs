@@ -18,6 +18,8 @@ const DEFAULT_PORT: u16 = 4315;
 const MIN_CLIENT_KEY_CHARS: usize = 16;
 const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS: u64 = 300_000;
+/// Images make requests large; an answer this big is already unusual.
+const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 const KEY_HINT: &str = "generate one with `openssl rand -hex 24`, or let `switchyard init` write a config with a fresh key";
 
 pub(super) fn validate(
@@ -36,12 +38,17 @@ pub(super) fn validate(
         .collect::<Result<Vec<_>, _>>()?;
     let routes = routes(raw.routes, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
+    let bytes = |raw: Option<NonZeroU64>| {
+        usize::try_from(raw.map_or(DEFAULT_MAX_BODY_BYTES, NonZeroU64::get)).unwrap_or(usize::MAX)
+    };
     Ok(Config {
         listen,
         allow_non_loopback,
         client_keys,
         providers,
         routes,
+        max_request_bytes: bytes(raw.max_request_bytes),
+        max_response_bytes: bytes(raw.max_response_bytes),
         warnings,
     })
 }
@@ -156,6 +163,7 @@ fn provider(
         key,
         headers: headers(raw.headers, &field("headers"), src)?,
         reasoning_effort: raw.reasoning_effort,
+        max_tokens_field: raw.max_tokens_field,
         connect_timeout: millis(raw.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
         first_byte_timeout: millis(raw.first_byte_timeout_ms, DEFAULT_FIRST_BYTE_TIMEOUT_MS),
     })

@@ -93,7 +93,7 @@ async fn proxy_with(
     path_model: Option<PathModel<'_>>,
 ) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), endpoint);
-    let body = match body_or_error(body) {
+    let body = match body_or_error(body, state.config.max_request_bytes) {
         Ok(body) => body,
         Err(err) => return fail(record, format, &err),
     };
@@ -123,7 +123,7 @@ pub async fn count_tokens(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), "anthropic.count_tokens");
-    let result = match body_or_error(body) {
+    let result = match body_or_error(body, state.config.max_request_bytes) {
         Ok(body) => {
             count_tokens_inner(&state, query.as_deref(), &headers, &body, &mut record).await
         }
@@ -228,7 +228,7 @@ async fn gemini_count_tokens(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), "gemini.count_tokens");
-    let result = match body_or_error(body) {
+    let result = match body_or_error(body, state.config.max_request_bytes) {
         Ok(body) => gemini_count_tokens_inner(&state, model, body, &mut record).await,
         Err(err) => Err(err),
     };
@@ -252,7 +252,7 @@ async fn gemini_count_tokens_inner(
     if route.provider.format == Format::Gemini {
         let request = UpstreamRequest {
             provider: route.provider,
-            path: gemini_path(route.upstream_model, "countTokens").into(),
+            path: gemini_path(route.provider, route.upstream_model, "countTokens")?.into(),
             query: None,
             forward_headers: HeaderMap::new(),
             body,

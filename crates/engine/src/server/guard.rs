@@ -25,8 +25,12 @@ pub async fn guard(State(state): State<SharedState>, request: Request, next: Nex
         );
         return error_response(format, &ApiError::new(403, message));
     }
-    if !host_allowed(headers, state.listen_port, state.allow_any_host) {
-        let message = "the Host header must name this machine (127.0.0.1, localhost or [::1])";
+    let authority = request
+        .uri()
+        .authority()
+        .map(|authority| authority.as_str());
+    if !state.allow_any_host && !names_this_machine(headers, authority, state.listen_port) {
+        let message = "the Host header (HTTP/2: :authority) must name this machine (127.0.0.1, localhost or [::1])";
         return error_response(format, &ApiError::new(403, message));
     }
     if OPEN_PATHS.contains(&path) {
@@ -76,17 +80,28 @@ fn presented_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&
         .filter(|key| !key.is_empty())
 }
 
-fn host_allowed(headers: &HeaderMap, port: u16, allow_any_host: bool) -> bool {
-    if allow_any_host {
-        return true;
-    }
-    let Some(host) = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-    else {
-        // HTTP/1.0 clients may omit Host; they cannot be a rebinding browser.
-        return true;
+/// Both the Host header and the request target's authority (HTTP/2's
+/// `:authority`, or an absolute-form HTTP/1 target) must name loopback on
+/// our port, and at least one must be there: a request naming no host at all
+/// cannot be told apart from a rebinding browser's.
+fn names_this_machine(headers: &HeaderMap, authority: Option<&str>, port: u16) -> bool {
+    let host = match headers.get(header::HOST) {
+        Some(value) => match value.to_str() {
+            Ok(host) => Some(host),
+            Err(_) => return false,
+        },
+        None => None,
     };
+    if host.is_none() && authority.is_none() {
+        return false;
+    }
+    [host, authority]
+        .into_iter()
+        .flatten()
+        .all(|named| is_loopback_on(named, port))
+}
+
+fn is_loopback_on(host: &str, port: u16) -> bool {
     let (name, host_port) = split_host(host);
     let port_ok = host_port.is_none_or(|host_port| host_port == port);
     port_ok && matches!(name, "127.0.0.1" | "localhost" | "[::1]" | "::1")
@@ -123,6 +138,21 @@ mod tests {
         map
     }
 
+    fn allowed(host: Option<&str>, authority: Option<&str>) -> bool {
+        let map = host.map_or_else(HeaderMap::new, |host| headers(&[("host", host)]));
+        names_this_machine(&map, authority, 4315)
+    }
+
+    #[test]
+    fn issue_9_no_host_and_a_foreign_authority_are_refused() {
+        assert!(!allowed(None, None));
+        assert!(!allowed(None, Some("evil.example:4315")));
+        assert!(!allowed(Some("127.0.0.1:4315"), Some("evil.example:4315")));
+        assert!(!allowed(Some("evil.example:4315"), Some("127.0.0.1:4315")));
+        assert!(allowed(None, Some("127.0.0.1:4315")));
+        assert!(allowed(Some("localhost:4315"), Some("[::1]:4315")));
+    }
+
     #[test]
     fn host_must_be_loopback_on_our_port() {
         let ok = [
@@ -132,10 +162,7 @@ mod tests {
             "localhost",
         ];
         for host in ok {
-            assert!(
-                host_allowed(&headers(&[("host", host)]), 4315, false),
-                "{host}"
-            );
+            assert!(allowed(Some(host), None), "{host}");
         }
         let bad = [
             "evil.example:4315",
@@ -144,10 +171,7 @@ mod tests {
             "[::2]:4315",
         ];
         for host in bad {
-            assert!(
-                !host_allowed(&headers(&[("host", host)]), 4315, false),
-                "{host}"
-            );
+            assert!(!allowed(Some(host), None), "{host}");
         }
     }
 

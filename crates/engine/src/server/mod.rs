@@ -29,9 +29,6 @@ use crate::usage::UsageSink;
 
 pub use respond::format_for_path;
 
-/// Request bodies up to this size are accepted (images make them large).
-const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
-
 pub struct AppState {
     pub config: Arc<Config>,
     pub upstreams: Upstreams,
@@ -43,6 +40,7 @@ pub struct AppState {
 pub type SharedState = Arc<AppState>;
 
 pub fn router(state: SharedState) -> Router {
+    let body_limit = state.config.max_request_bytes;
     Router::new()
         .route("/health", get(health))
         .route("/v1/models", get(models::list_models))
@@ -60,7 +58,7 @@ pub fn router(state: SharedState) -> Router {
             state.clone(),
             guard::guard,
         ))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }
 

@@ -15,7 +15,7 @@ use switchyard_protocol::ir::Request;
 
 use super::SharedState;
 use super::relay::{Answer, Framing, Relay};
-use crate::config::{Provider, ResolvedRoute};
+use crate::config::{MaxTokensField, Provider, ResolvedRoute};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
 use crate::usage::RequestRecord;
@@ -43,8 +43,15 @@ pub struct PathModel<'a> {
     pub framing: Framing,
 }
 
-pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ProxyError> {
-    body.map_err(|err| DecodeError::Invalid(err.body_text()).into())
+/// The body, or why it could not be read: over `limit` is a 413.
+pub fn body_or_error(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<Bytes, ProxyError> {
+    body.map_err(|err| match err.status() {
+        http::StatusCode::PAYLOAD_TOO_LARGE => ProxyError::RequestTooLarge { limit },
+        _ => DecodeError::Invalid(err.body_text()).into(),
+    })
 }
 
 /// Routes the request and builds what to send upstream.
@@ -83,7 +90,7 @@ pub fn prepare<'s>(
         };
         let request = UpstreamRequest {
             provider,
-            path: upstream_path(upstream, route.upstream_model, peek.stream),
+            path: upstream_path(provider, route.upstream_model, peek.stream)?,
             query,
             forward_headers: upstream_headers(upstream, inbound.headers),
             body: Bytes::from(passthrough_body(
@@ -124,7 +131,7 @@ fn translate<'s>(
     Ok(Relay {
         request: UpstreamRequest {
             provider,
-            path: upstream_path(upstream, route.upstream_model, request.stream),
+            path: upstream_path(provider, route.upstream_model, request.stream)?,
             query: upstream_query(upstream, request.stream),
             forward_headers: upstream_headers(upstream, &HeaderMap::new()),
             body: Bytes::from(body),
@@ -165,19 +172,35 @@ pub fn resolve<'c: 'm, 'm>(
     Ok(route)
 }
 
-fn upstream_path(format: Format, model: &str, stream: bool) -> Cow<'static, str> {
-    match format {
+fn upstream_path(
+    provider: &Provider,
+    model: &str,
+    stream: bool,
+) -> Result<Cow<'static, str>, ProxyError> {
+    Ok(match provider.format {
         Format::Anthropic => Cow::Borrowed("/v1/messages"),
         Format::OpenaiChat => Cow::Borrowed("/chat/completions"),
         Format::OpenaiResponses => Cow::Borrowed("/responses"),
-        Format::Gemini if stream => Cow::Owned(gemini_path(model, "streamGenerateContent")),
-        Format::Gemini => Cow::Owned(gemini_path(model, "generateContent")),
-    }
+        Format::Gemini if stream => {
+            Cow::Owned(gemini_path(provider, model, "streamGenerateContent")?)
+        }
+        Format::Gemini => Cow::Owned(gemini_path(provider, model, "generateContent")?),
+    })
 }
 
-/// `/models/{model}:{action}`, under a base URL ending in `/v1beta`.
-pub fn gemini_path(model: &str, action: &str) -> String {
-    format!("/models/{model}:{action}")
+/// `/models/{model}:{action}`, under a base URL ending in `/v1beta`. The
+/// model may come from the client: a `/`, `..`, `?`, `#` or `%` in it would
+/// change the upstream path or query, so only URL-safe names are sent.
+pub fn gemini_path(provider: &Provider, model: &str, action: &str) -> Result<String, ProxyError> {
+    let unreserved = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte);
+    let dots_only = model.bytes().all(|byte| byte == b'.');
+    if model.is_empty() || dots_only || !model.bytes().all(unreserved) {
+        return Err(ProxyError::UnsafeModelName {
+            provider: provider.id.clone(),
+            model: model.to_owned(),
+        });
+    }
+    Ok(format!("/models/{model}:{action}"))
 }
 
 /// Gemini streams SSE only when asked (`alt=sse`); otherwise a JSON array.
@@ -213,12 +236,12 @@ fn encode_options(route: &ResolvedRoute<'_, '_>) -> EncodeOptions {
     }
 }
 
-/// OpenAI's own API wants `max_completion_tokens` (its reasoning models reject `max_tokens`).
+/// A property of the provider, not of its URL: a proxy in front of OpenAI
+/// or a lookalike host behaves as configured.
 fn max_tokens_field(provider: &Provider) -> openai_chat::MaxTokensField {
-    if provider.base_url.contains("://api.openai.com") {
-        openai_chat::MaxTokensField::MaxCompletionTokens
-    } else {
-        openai_chat::MaxTokensField::MaxTokens
+    match provider.max_tokens_field {
+        MaxTokensField::MaxCompletionTokens => openai_chat::MaxTokensField::MaxCompletionTokens,
+        MaxTokensField::MaxTokens => openai_chat::MaxTokensField::MaxTokens,
     }
 }
 

@@ -17,7 +17,7 @@ use super::respond::{
 use super::stream::{BodyTap, JsonArray, Passthrough, tapped_body};
 use crate::config::Provider;
 use crate::error::ProxyError;
-use crate::upstream::{BoxError, UpstreamRequest, UpstreamResponse};
+use crate::upstream::{BoxError, ReadError, UpstreamRequest, UpstreamResponse};
 use crate::usage::{Outcome, RequestRecord};
 
 /// How the upstream's answer becomes the client's.
@@ -121,13 +121,10 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
     if is_sse {
         return stream_answer(record, relay.answer, relay.framing, response);
     }
-    let body = match response.into_body().bytes().await {
+    let limit = state.config.max_response_bytes;
+    let body = match read_body(provider, response, limit).await {
         Ok(body) => body,
-        Err(err) => {
-            let message = format!("upstream body failed: {err}");
-            let provider = provider.id.clone();
-            return fail(record, client, &ProxyError::Connect { provider, message });
-        }
+        Err(err) => return fail(record, client, &err),
     };
     let stream = relay.stream.then_some(relay.framing);
     complete_answer(record, relay.answer, stream, provider, &body)
@@ -286,13 +283,28 @@ pub async fn relay_plain(
     let provider = request.provider;
     let response = state.upstreams.send(request).await?;
     let status = response.status();
-    let body = response
-        .into_body()
-        .bytes()
-        .await
-        .map_err(|err| ProxyError::Connect {
-            provider: provider.id.clone(),
-            message: err.to_string(),
-        })?;
+    let body = read_body(provider, response, state.config.max_response_bytes).await?;
     Ok(json_response(status, body))
+}
+
+/// A whole non-streamed answer, at most `limit` bytes.
+async fn read_body(
+    provider: &Provider,
+    response: UpstreamResponse,
+    limit: usize,
+) -> Result<Bytes, ProxyError> {
+    response
+        .into_body()
+        .bytes(limit)
+        .await
+        .map_err(|err| match err {
+            ReadError::TooLarge => ProxyError::ResponseTooLarge {
+                provider: provider.id.clone(),
+                limit,
+            },
+            ReadError::Failed(err) => ProxyError::Connect {
+                provider: provider.id.clone(),
+                message: format!("upstream body failed: {err}"),
+            },
+        })
 }

@@ -46,10 +46,22 @@ impl Body for UpstreamBody {
     }
 }
 
+/// Why a whole body could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Longer than the limit: the rest was not read.
+    TooLarge,
+    Failed(BoxError),
+}
+
 impl UpstreamBody {
-    /// The whole body (one chunk is not copied).
-    pub async fn bytes(self) -> Result<Bytes, BoxError> {
-        Ok(self.collect().await?.to_bytes())
+    /// The whole body if it is at most `limit` bytes (one chunk is not copied).
+    pub async fn bytes(self, limit: usize) -> Result<Bytes, ReadError> {
+        match http_body_util::Limited::new(self, limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge),
+            Err(err) => Err(ReadError::Failed(err)),
+        }
     }
 
     /// At most `limit` bytes; the rest is not read. Errors end the body early.

@@ -13,7 +13,7 @@ use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use switchyard_protocol::Format;
 
-pub use self::body::{BoxError, UpstreamBody, UpstreamResponse};
+pub use self::body::{BoxError, ReadError, UpstreamBody, UpstreamResponse};
 pub use self::transport::TransportError;
 use self::transport::{Transport, TransportFactory};
 use crate::config::{Config, Provider};

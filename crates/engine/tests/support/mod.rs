@@ -303,8 +303,13 @@ connect_timeout_ms = 1000
 {routes}
 "#
         );
+        Self::with_config(&text).await
+    }
+
+    /// A gateway on a whole config text (`TEST_UPSTREAM_KEY` holds [`UPSTREAM_KEY`]).
+    pub async fn with_config(text: &str) -> Self {
         let env = |name: &str| (name == "TEST_UPSTREAM_KEY").then(|| UPSTREAM_KEY.to_owned());
-        let config = config::parse(&text, Path::new("test.toml"), &env).unwrap();
+        let config = config::parse(text, Path::new("test.toml"), &env).unwrap();
         let recorder = Arc::new(Recorder::default());
         let gateway = Gateway::start(Arc::new(config), recorder.clone(), None)
             .await
