@@ -5,6 +5,7 @@
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod secrets;
 pub mod server;
 pub mod tokens;
 pub mod upstream;

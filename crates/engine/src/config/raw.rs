@@ -34,9 +34,13 @@ pub struct RawProvider {
     pub id: Spanned<String>,
     pub format: Format,
     pub base_url: Spanned<String>,
-    /// The environment variable holding the API key; absent for keyless providers.
+    /// The environment variable holding the API key (headless servers).
     #[serde(default)]
     pub api_key_env: Option<Spanned<String>>,
+    /// Where the key is when `api_key_env` is absent. Default: the keychain,
+    /// except for loopback base URLs (local servers need no key).
+    #[serde(default)]
+    pub api_key: Option<Spanned<KeySetting>>,
     #[serde(default)]
     pub headers: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
@@ -50,6 +54,16 @@ pub struct RawProvider {
     /// Default 300 000.
     #[serde(default)]
     pub first_byte_timeout_ms: Option<NonZeroU64>,
+}
+
+/// `api_key = "keychain" | "none"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySetting {
+    /// The OS keychain entry named after the provider id (`switchyard key set ID`).
+    Keychain,
+    /// No key at all (a server that needs none).
+    None,
 }
 
 /// Which OpenAI Chat field carries the output limit: OpenAI's own API wants

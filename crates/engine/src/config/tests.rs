@@ -117,8 +117,8 @@ fn no_route_matches_without_a_catch_all() -> Result<(), ConfigError> {
 const ERROR_CASES: &[(&str, &str, &str)] = &[
     ("127.0.0.1:4315", "0.0.0.0:4315", "line 1|listen|not a loopback address|set `allow_non_loopback = true`"),
     ("127.0.0.1:4315", "localhost:4315", "line 1|listen|`localhost:4315` is not an IP address|hint: write it like 127.0.0.1:4315"),
-    ("\"sk-local-0123456789abcdef\"", "", "client_keys|no client keys|hint: generate one with `openssl rand -hex 24`"),
-    ("client_keys = [\"sk-local-0123456789abcdef\"]\n", "", "client_keys|no client keys|openssl rand -hex 24"),
+    ("\"sk-local-0123456789abcdef\"", "", "line 2|client_keys|client_keys is empty|hint: generate one with `openssl rand -hex 24`"),
+    ("client_keys = [\"sk-local-0123456789abcdef\"]\n", "", "client_keys|no client keys, and the gateway token cannot be kept|openssl rand -hex 24"),
     ("sk-local-0123456789abcdef", "short-key", "line 2|client_keys[0]|9 characters long|at least 16|openssl rand"),
     ("sk-local-0123456789abcdef", "sk-local 0123456789abcdef", "line 2|client_keys[0]|cannot be sent in an HTTP header"),
     ("id = \"ollama\"", "id = \"deepseek\"", "line 10|providers[1].id|`deepseek` is already used on line 4|hint: give each"),
