@@ -42,6 +42,12 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// List the built-in provider presets: formats, base URLs, keys, models and prices.
+    Presets {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +57,7 @@ fn main() -> ExitCode {
         Command::Serve { config, listen } => serve(&config, listen),
         Command::Check { config } => check(&config),
         Command::Init { config } => init(&config),
+        Command::Presets { json } => switchyard_engine::catalog::print_presets(json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
