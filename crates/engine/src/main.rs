@@ -47,6 +47,12 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// List the built-in provider presets: formats, base URLs, keys, models and prices.
+    Presets {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Provider keys in the OS keychain.
     Key {
         #[command(subcommand)]
@@ -80,6 +86,7 @@ fn main() -> ExitCode {
         Command::Serve { config, listen } => serve(&config, listen),
         Command::Check { config, strict } => check(&config, strict),
         Command::Init { config } => init(&config),
+        Command::Presets { json } => switchyard_engine::catalog::print_presets(json),
         Command::Key { action } => key(action),
         Command::Token { rotate } => token(rotate),
     };
