@@ -279,3 +279,30 @@ async fn issue_9_max_tokens_field_is_a_provider_property() {
         );
     }
 }
+
+/// Issue 10: a preset's auth style reaches the wire (Moonshot's Anthropic
+/// endpoint takes `Authorization: Bearer`, not `x-api-key`).
+#[tokio::test]
+async fn issue_10_preset_auth_style_is_sent_upstream() {
+    let mock = MockUpstream::start().await;
+    let text = format!(
+        "listen = \"127.0.0.1:0\"\nclient_keys = [\"{CLIENT_KEY}\"]\n\
+         [[providers]]\nid = \"kimi\"\npreset = \"moonshot\"\nformat = \"anthropic\"\nbase_url = \"{}\"\n\
+         api_key_env = \"TEST_UPSTREAM_KEY\"\n[[routes]]\nmodel = \"*\"\nprovider = \"kimi\"\n",
+        mock.url()
+    );
+    let gateway = TestGateway::with_config(&text).await;
+    mock.push(Reply::json(
+        json!({"id": "msg_1", "type": "message", "role": "assistant",
+        "model": "m", "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn",
+        "usage": {"input_tokens": 1, "output_tokens": 1}}),
+    ));
+    let (status, _) = json_of(gateway.send_messages(false).await).await;
+    assert_eq!(status, 200);
+    let seen = &mock.seen()[0];
+    assert_eq!(
+        seen.headers["authorization"],
+        format!("Bearer {}", support::UPSTREAM_KEY)
+    );
+    assert!(seen.headers.get("x-api-key").is_none());
+}

@@ -5,6 +5,7 @@
 use toml::Spanned;
 
 use super::error::{ConfigError, Diagnostic, Source};
+use super::preset::Resolved;
 use super::raw::{KeySetting, RawProvider};
 use super::{MissingKey, ProviderKey, Secret};
 use crate::secrets::{self, Keychain, SecretError, SecretStore};
@@ -19,6 +20,7 @@ pub struct Sources<'a> {
 /// gateway serves the other providers and says why this one is refused).
 pub(super) fn provider_key(
     raw: &RawProvider,
+    resolved: &Resolved,
     index: usize,
     src: &Source<'_>,
     sources: &Sources<'_>,
@@ -39,7 +41,7 @@ pub(super) fn provider_key(
             KeySetting::None => (ProviderKey::None, setting.span()),
             KeySetting::Keychain => (from_keychain(raw.id.get_ref(), sources), setting.span()),
         },
-        (None, None) if is_loopback_url(raw.base_url.get_ref()) => (ProviderKey::None, 0..0),
+        (None, None) if keyless_by_default(resolved) => (ProviderKey::None, 0..0),
         (None, None) => (from_keychain(raw.id.get_ref(), sources), raw.id.span()),
     };
     if let ProviderKey::Missing(missing) = &key {
@@ -61,12 +63,17 @@ pub(super) fn provider_key(
 }
 
 /// Whether the provider reads its key from the keychain.
-pub(super) fn uses_keychain(raw: &RawProvider) -> bool {
+pub(super) fn uses_keychain(raw: &RawProvider, resolved: &Resolved) -> bool {
     match (&raw.api_key_env, &raw.api_key) {
         (Some(_), _) => false,
         (None, Some(setting)) => *setting.get_ref() == KeySetting::Keychain,
-        (None, None) => !is_loopback_url(raw.base_url.get_ref()),
+        (None, None) => !keyless_by_default(resolved),
     }
+}
+
+/// A local preset, or any server on this machine, needs no key unless told.
+fn keyless_by_default(resolved: &Resolved) -> bool {
+    resolved.keyless || is_loopback_url(resolved.base_url.get_ref())
 }
 
 fn from_env(

@@ -8,12 +8,15 @@ mod error;
 mod glob;
 mod key;
 mod key_source;
+mod preset;
 mod raw;
 mod secret;
 mod validate;
 
 #[cfg(test)]
 mod key_tests;
+#[cfg(test)]
+mod preset_tests;
 #[cfg(test)]
 mod tests;
 
@@ -78,6 +81,10 @@ pub struct Provider {
     pub format: Format,
     /// Without a trailing slash.
     pub base_url: String,
+    /// The header its key goes in.
+    pub auth: AuthHeader,
+    /// The catalog preset it inherits from (prices, limits), if any.
+    pub preset: Option<String>,
     /// Its key, or why it has none.
     pub key: ProviderKey,
     /// Extra static headers sent upstream.
@@ -98,6 +105,8 @@ impl fmt::Debug for Provider {
             .field("id", &self.id)
             .field("format", &self.format)
             .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("preset", &self.preset)
             .field("key", &self.key)
             .field("headers", &header_names)
             .field("reasoning_effort", &self.reasoning_effort)
@@ -106,6 +115,17 @@ impl fmt::Debug for Provider {
             .field("first_byte_timeout", &self.first_byte_timeout)
             .finish()
     }
+}
+
+/// Which header carries a provider's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthHeader {
+    /// `Authorization: Bearer KEY` (OpenAI and most compatible APIs).
+    Bearer,
+    /// `x-api-key: KEY` (Anthropic).
+    XApiKey,
+    /// `x-goog-api-key: KEY` (Gemini).
+    XGoogApiKey,
 }
 
 /// A provider's `id`.

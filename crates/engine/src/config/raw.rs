@@ -32,8 +32,15 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct RawProvider {
     pub id: Spanned<String>,
-    pub format: Format,
-    pub base_url: Spanned<String>,
+    /// A built-in preset (`switchyard presets`) to inherit from.
+    #[serde(default)]
+    pub preset: Option<Spanned<String>>,
+    /// Required without a preset.
+    #[serde(default)]
+    pub format: Option<Format>,
+    /// Required without a preset (or for presets with no fixed address).
+    #[serde(default)]
+    pub base_url: Option<Spanned<String>>,
     /// The environment variable holding the API key (headless servers).
     #[serde(default)]
     pub api_key_env: Option<Spanned<String>>,
@@ -44,10 +51,10 @@ pub struct RawProvider {
     #[serde(default)]
     pub headers: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
-    pub reasoning_effort: bool,
+    pub reasoning_effort: Option<bool>,
     /// OpenAI Chat: the field that carries the output limit.
     #[serde(default)]
-    pub max_tokens_field: MaxTokensField,
+    pub max_tokens_field: Option<MaxTokensField>,
     /// Default 10 000.
     #[serde(default)]
     pub connect_timeout_ms: Option<NonZeroU64>,

@@ -135,7 +135,7 @@ const ERROR_CASES: &[(&str, &str, &str)] = &[
     ("format = \"openai_chat\"", "format = \"openai\"", "line 5|providers[0].format|unknown variant `openai`, expected one of|`openai_chat`|hint: use one of"),
     ("max_tokens = 8192", "max_tokens = 0", "line 17|routes[0].max_tokens|expected a nonzero u32|hint:"),
     ("provider = \"deepseek\"", "provider = 7", "line 15|routes[0].provider|invalid type: integer `7`|hint:"),
-    ("base_url = \"http://localhost:11434/v1\"\n", "", "line 9|providers[1]|missing field `base_url`|hint: add the field"),
+    ("base_url = \"http://localhost:11434/v1\"\n", "", "line 10|providers[1].base_url|missing field `base_url`|hint: add the field, or name a preset"),
     ("\"127.0.0.1:4315\"", "127.0.0.1:4315", "line 1, column|hint: check the TOML syntax"),
 ];
 

@@ -10,8 +10,11 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Diagnostic, Source};
 use super::key_source::{self, Sources};
+use super::preset;
 use super::raw::{RawConfig, RawProvider, RawRoute};
-use super::{Config, ModelGlob, Provider, ProviderId, Route, Secret};
+use super::{AuthHeader, Config, ModelGlob, Provider, ProviderId, Route, Secret};
+use crate::catalog::AuthStyle;
+use switchyard_protocol::Format;
 
 const DEFAULT_PORT: u16 = 4315;
 const MIN_CLIENT_KEY_CHARS: usize = 16;
@@ -29,7 +32,10 @@ pub(super) fn validate(
     let listen = listen(raw.listen.as_ref(), raw.allow_non_loopback, src)?;
     let client_keys = client_keys(raw.client_keys, src)?;
     check_unique_ids(&raw.providers, src)?;
-    let keychain_in_use = raw.providers.iter().any(key_source::uses_keychain);
+    let keychain_in_use = (raw.providers.iter().enumerate()).any(|(index, provider)| {
+        preset::resolve(provider, index, src)
+            .is_ok_and(|resolved| key_source::uses_keychain(provider, &resolved))
+    });
     let mut warnings = Vec::new();
     let providers = (raw.providers.into_iter().enumerate())
         .map(|(index, provider)| {
@@ -138,24 +144,27 @@ fn provider(
 ) -> Result<Provider, ConfigError> {
     let field = |name: &str| format!("providers[{index}].{name}");
     check_id(&raw.id, field("id"), src)?;
-    let base_url = raw.base_url.get_ref();
+    let resolved = preset::resolve(&raw, index, src)?;
+    let base_url = resolved.base_url.get_ref();
     if !base_url.starts_with("http://") && !base_url.starts_with("https://") {
         let message = format!("`{base_url}` must start with http:// or https://");
         let hint = "e.g. https://api.deepseek.com/v1, or http://localhost:11434/v1 for Ollama";
-        return Err(src.at(&raw.base_url, field("base_url"), message, hint));
+        return Err(src.at(&resolved.base_url, field("base_url"), message, hint));
     }
-    let key = key_source::provider_key(&raw, index, src, sources, warnings)?;
+    let key = key_source::provider_key(&raw, &resolved, index, src, sources, warnings)?;
     let millis = |raw: Option<NonZeroU64>, default| {
         Duration::from_millis(raw.map_or(default, NonZeroU64::get))
     };
     Ok(Provider {
         id: ProviderId(raw.id.into_inner()),
-        format: raw.format,
+        format: resolved.format,
         base_url: base_url.trim_end_matches('/').to_owned(),
+        auth: auth_header(resolved.format, resolved.auth),
+        preset: resolved.preset.map(|preset| preset.id.clone()),
         key,
         headers: headers(raw.headers, &field("headers"), src)?,
-        reasoning_effort: raw.reasoning_effort,
-        max_tokens_field: raw.max_tokens_field,
+        reasoning_effort: resolved.reasoning_effort,
+        max_tokens_field: resolved.max_tokens_field,
         connect_timeout: millis(raw.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
         first_byte_timeout: millis(raw.first_byte_timeout_ms, DEFAULT_FIRST_BYTE_TIMEOUT_MS),
     })
@@ -292,8 +301,23 @@ fn unknown_provider(
     )
 }
 
+/// The header a provider's key goes in: the preset's auth style, else the
+/// one its format's own API uses.
+fn auth_header(format: Format, style: Option<AuthStyle>) -> AuthHeader {
+    match style {
+        Some(AuthStyle::Bearer) => AuthHeader::Bearer,
+        Some(AuthStyle::XApiKey) => AuthHeader::XApiKey,
+        Some(AuthStyle::XGoogApiKey) => AuthHeader::XGoogApiKey,
+        Some(AuthStyle::None) | None => match format {
+            Format::Anthropic => AuthHeader::XApiKey,
+            Format::Gemini => AuthHeader::XGoogApiKey,
+            Format::OpenaiChat | Format::OpenaiResponses => AuthHeader::Bearer,
+        },
+    }
+}
+
 /// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, a_char) in a.chars().enumerate() {
