@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::usage_tap::UsageWire;
-use super::wire::{Block, BlockType};
+use super::wire_client::{Block, BlockType};
 use crate::error::DecodeError;
 use crate::ir::{BlockKind, Delta, Part, Response, StopReason, StreamEvent, Usage};
 use crate::sse::SseFrame;
@@ -47,7 +47,7 @@ fn response_part(block: Block) -> Option<Part> {
         },
         BlockType::RedactedThinking => Part::RedactedReasoning(block.data?),
         BlockType::ToolUse => Part::ToolCall {
-            id: super::decode::strip_tool_prefix(block.id?),
+            id: super::decode_request::strip_tool_prefix(block.id?),
             name: block.name?,
             arguments: block.input.unwrap_or_else(crate::json::empty_object),
         },
@@ -224,7 +224,7 @@ impl StreamDecoder {
             BlockType::ToolUse => {
                 let input = block.input.filter(|input| input.get() != "{}");
                 let kind = BlockKind::ToolCall {
-                    id: super::decode::strip_tool_prefix(block.id.unwrap_or_default()),
+                    id: super::decode_request::strip_tool_prefix(block.id.unwrap_or_default()),
                     name: block.name.unwrap_or_default(),
                 };
                 (

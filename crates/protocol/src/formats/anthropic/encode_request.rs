@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::TOOL_ID_PREFIX;
-use super::encode::with_prefix;
+use super::encode_response::with_prefix;
 use crate::formats::EncodeOptions;
 use crate::ir::{
     ImageSource, Message, Part, ReasoningEffort, Request, ResponseFormat, Role, Text, Tool,

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::encode::{UsageOut, stop_reason_out, with_prefix};
+use super::encode_response::{UsageOut, stop_reason_out, with_prefix};
 use super::error::encode_error;
 use super::{MESSAGE_ID_PREFIX, TOOL_ID_PREFIX};
 use crate::error::ApiError;
@@ -95,7 +95,7 @@ impl StreamEncoder {
         let id = with_prefix(MESSAGE_ID_PREFIX, id);
         let frame = MessageStartFrame {
             kind: "message_start",
-            message: super::encode::MessageOut {
+            message: super::encode_response::MessageOut {
                 id: &id,
                 kind: "message",
                 role: "assistant",
@@ -231,7 +231,7 @@ struct TypeOnly {
 struct MessageStartFrame<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    message: super::encode::MessageOut<'a>,
+    message: super::encode_response::MessageOut<'a>,
 }
 
 #[derive(Serialize)]

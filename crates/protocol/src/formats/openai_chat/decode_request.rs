@@ -1,6 +1,6 @@
 //! OpenAI Chat Completions request → IR (OpenAI clients and SDKs).
 
-use super::client_wire::{
+use super::wire_client::{
     ChatMessageIn, ChatRequestIn, ChatRole, ContentPartIn, ImageUrlIn, ToolChoiceIn,
 };
 use crate::error::DecodeError;

@@ -1,6 +1,6 @@
 //! IR answers → OpenAI Chat Completions JSON and SSE chunks.
 
-use super::client_wire::{
+use super::wire_client::{
     AnswerOut, ChoiceOut, ChunkChoiceOut, ChunkOut, CompletionOut, DeltaOut, FunctionOut,
     ToolCallOut, UsageOut,
 };

@@ -1,10 +1,10 @@
 //! OpenAI Responses request → IR (Codex CLI and the OpenAI SDKs' `responses.create`).
 
-use super::client_wire::{
+use super::names;
+use super::wire_client::{
     ImageUrlIn, ItemIn, Lenient, PartIn, ReasoningIn, ResponsesRequestIn, ToolChoiceIn,
     ToolChoiceObjectIn, ToolIn,
 };
-use super::names;
 use crate::error::DecodeError;
 use crate::formats::{LenientText, TextOr};
 use crate::ir::{

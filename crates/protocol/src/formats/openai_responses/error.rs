@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::RESPONSE_ID_PREFIX;
-use super::client_wire::{ErrorOut, ResponseOut};
+use super::wire_client::{ErrorOut, ResponseOut};
 use crate::error::ApiError;
 use crate::sse::write_event;
 

@@ -3,7 +3,6 @@
 //! models only there. Stateless both ways: the whole conversation travels as
 //! `input` items each time.
 
-mod client_wire;
 mod decode_request;
 mod decode_response;
 mod encode_request;
@@ -15,6 +14,7 @@ mod stream_encode;
 mod usage_tap;
 mod validate;
 mod wire;
+mod wire_client;
 
 pub use super::openai_chat::encode_error;
 pub use decode_request::decode_request;

@@ -1,7 +1,7 @@
 //! Anthropic request → IR.
 
 use super::TOOL_ID_PREFIX;
-use super::wire::{Block, BlockType, ImageSourceWire, InRole, InTool, MessagesRequest};
+use super::wire_client::{Block, BlockType, ImageSourceWire, InRole, InTool, MessagesRequest};
 use crate::error::DecodeError;
 use crate::formats::TextOr;
 use crate::ir::{
@@ -176,7 +176,9 @@ fn decode_tool(tool: InTool) -> Option<Tool> {
     })
 }
 
-fn decode_tool_choice(choice: &super::wire::InToolChoice) -> Result<ToolChoice, DecodeError> {
+fn decode_tool_choice(
+    choice: &super::wire_client::InToolChoice,
+) -> Result<ToolChoice, DecodeError> {
     match choice.kind.as_str() {
         "auto" => Ok(ToolChoice::Auto),
         "any" => Ok(ToolChoice::Required),
