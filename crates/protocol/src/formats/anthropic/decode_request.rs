@@ -1,7 +1,8 @@
 //! Anthropic request → IR.
 
 use super::TOOL_ID_PREFIX;
-use super::wire_client::{Block, BlockType, ImageSourceWire, InRole, InTool, MessagesRequest};
+use super::wire::{Block, BlockType, ImageSourceWire};
+use super::wire_client::{InRole, InTool, MessagesRequest};
 use crate::error::DecodeError;
 use crate::formats::TextOr;
 use crate::ir::{

@@ -1,11 +1,14 @@
-//! Anthropic wire types for what we read. Unknown fields are ignored so that
-//! fields Anthropic adds tomorrow never fail a request.
+//! Anthropic wire types for the client side: requests we read (unknown
+//! fields ignored, so that fields Anthropic adds tomorrow never fail a
+//! request), answers and stream events we write.
 
-use crate::ir::Text;
-use crate::json::RawJson;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
+use super::wire::Block;
 use crate::formats::TextOr;
+use crate::ir::{Text, Usage};
+use crate::json::RawJson;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct MessagesRequest {
@@ -41,47 +44,6 @@ pub(super) enum InRole {
     User,
     Assistant,
     System,
-}
-
-/// Every block type in one flat struct: faster than an internally tagged enum
-/// (no buffering) and tolerant of types we do not know.
-#[derive(Debug, Deserialize)]
-pub(super) struct Block {
-    #[serde(rename = "type")]
-    pub kind: BlockType,
-    pub text: Option<Text>,
-    pub source: Option<ImageSourceWire>,
-    pub id: Option<String>,
-    pub name: Option<String>,
-    pub input: Option<RawJson>,
-    pub tool_use_id: Option<String>,
-    pub content: Option<TextOr<Block>>,
-    pub is_error: Option<bool>,
-    pub thinking: Option<Text>,
-    pub signature: Option<String>,
-    pub data: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(super) enum BlockType {
-    Text,
-    Image,
-    ToolUse,
-    ToolResult,
-    Thinking,
-    RedactedThinking,
-    #[serde(other)]
-    Unknown,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct ImageSourceWire {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub media_type: Option<String>,
-    pub data: Option<String>,
-    pub url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,4 +82,147 @@ pub(super) struct OutputConfig {
     pub effort: Option<String>,
     /// Structured output: `{type: "json_schema", schema}`.
     pub format: Option<crate::formats::structured::FlatFormatIn>,
+}
+
+// ---- what we write ----
+
+#[derive(Serialize)]
+pub(super) struct MessageOut<'a> {
+    pub id: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub role: &'static str,
+    pub model: &'a str,
+    pub content: Vec<ContentOut<'a>>,
+    pub stop_reason: Option<&'static str>,
+    pub stop_sequence: Option<&'a str>,
+    pub usage: UsageOut,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(super) enum ContentOut<'a> {
+    Text {
+        text: &'a Text,
+    },
+    Thinking {
+        thinking: &'a Text,
+        signature: &'a str,
+    },
+    RedactedThinking {
+        data: &'a str,
+    },
+    ToolUse {
+        id: &'a str,
+        name: &'a str,
+        input: &'a RawValue,
+    },
+}
+
+#[derive(Serialize, Default)]
+pub(super) struct UsageOut {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_creation_input_tokens: u64,
+    pub cache_read_input_tokens: u64,
+}
+
+impl From<&Usage> for UsageOut {
+    fn from(usage: &Usage) -> Self {
+        Self {
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+            cache_creation_input_tokens: usage.cache_write_tokens,
+            cache_read_input_tokens: usage.cache_read_tokens,
+        }
+    }
+}
+
+// Stream events.
+
+#[derive(Serialize)]
+pub(super) struct TypeOnly {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub(super) struct MessageStartFrame<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub message: MessageOut<'a>,
+}
+
+#[derive(Serialize)]
+pub(super) struct MessageDeltaFrame<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub delta: MessageDeltaBody<'a>,
+    pub usage: UsageOut,
+}
+
+#[derive(Serialize)]
+pub(super) struct MessageDeltaBody<'a> {
+    pub stop_reason: Option<&'static str>,
+    pub stop_sequence: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct BlockStartFrame<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub index: usize,
+    pub content_block: BlockOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(super) enum BlockOut<'a> {
+    Text {
+        text: &'static str,
+    },
+    Thinking {
+        thinking: &'static str,
+        signature: &'static str,
+    },
+    RedactedThinking {
+        data: &'a str,
+    },
+    ToolUse {
+        id: &'a str,
+        name: &'a str,
+        input: EmptyObject,
+    },
+}
+
+/// Serializes as `{}`: the `input` every streamed `tool_use` block starts with.
+#[derive(Serialize)]
+pub(super) struct EmptyObject {}
+
+#[derive(Serialize)]
+pub(super) struct BlockDeltaFrame<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub index: usize,
+    pub delta: DeltaOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type")]
+pub(super) enum DeltaOut<'a> {
+    #[serde(rename = "text_delta")]
+    Text { text: &'a str },
+    #[serde(rename = "thinking_delta")]
+    Thinking { thinking: &'a str },
+    #[serde(rename = "signature_delta")]
+    Signature { signature: &'a str },
+    #[serde(rename = "input_json_delta")]
+    InputJson { partial_json: &'a str },
+}
+
+#[derive(Serialize)]
+pub(super) struct BlockStopFrame {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub index: usize,
 }
