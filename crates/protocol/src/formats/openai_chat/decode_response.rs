@@ -56,19 +56,6 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     })
 }
 
-/// Usage of a complete answer; zero when absent or unreadable.
-pub fn usage_from_response(body: &[u8]) -> Usage {
-    #[derive(serde::Deserialize)]
-    struct WithUsage {
-        usage: Option<UsageIn>,
-    }
-    serde_json::from_slice::<WithUsage>(body)
-        .ok()
-        .and_then(|wire| wire.usage)
-        .map(|usage| decode_usage(&usage))
-        .unwrap_or_default()
-}
-
 pub(super) fn decode_usage(usage: &UsageIn) -> Usage {
     let cached = usage
         .prompt_tokens_details
