@@ -9,6 +9,9 @@ use super::wire_client::{ErrorOut, ResponseOut};
 use crate::error::ApiError;
 use crate::sse::write_event;
 
+/// Responses clients read errors in OpenAI's usual JSON shape.
+pub use crate::formats::openai_chat::encode_error;
+
 /// The `error.code` of a failed response. Codex retries `server_error` and
 /// waits out `rate_limit_exceeded`.
 pub(super) fn failure_code(status: u16) -> &'static str {

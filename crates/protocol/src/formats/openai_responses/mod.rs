@@ -16,12 +16,11 @@ mod validate;
 mod wire;
 mod wire_client;
 
-pub use super::openai_chat::encode_error;
 pub use decode_request::decode_request;
 pub use decode_response::decode_response;
 pub use encode_request::encode_request;
 pub use encode_response::encode_response;
-pub use error::stream_error_frame;
+pub use error::{encode_error, stream_error_frame};
 pub use stream_decode::StreamDecoder;
 pub use stream_encode::StreamEncoder;
 pub use usage_tap::usage_from_response;
