@@ -116,7 +116,7 @@ fn translate<'s>(
     if let Some(path) = inbound.path_model {
         request.stream = path.stream;
     }
-    let body = formats::encode_request(upstream, &request, &encode_options(route))?;
+    let body = formats::encode_request(upstream, &request, &encode_options(route));
     let client = ClientStream {
         created: unix_now(),
         include_usage: request.stream_usage,
