@@ -44,7 +44,7 @@ pub struct PathModel<'a> {
 }
 
 pub fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ProxyError> {
-    body.map_err(|err| DecodeError::Invalid(err.body_text()).into())
+    body.map_err(|err| DecodeError::invalid("", err.body_text()).into())
 }
 
 /// Routes the request and builds what to send upstream.
@@ -241,11 +241,9 @@ pub fn peek(body: &[u8]) -> Result<Peek<'_>, DecodeError> {
     // Bytes, not text: only the model is read, so only it needs checking as UTF-8.
     let wire: Wire<'_> =
         serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
-    let raw = wire
-        .model
-        .ok_or_else(|| DecodeError::Invalid("model: required field is missing".into()))?;
+    let raw = wire.model.ok_or_else(|| DecodeError::missing("model"))?;
     let model: Cow<'_, str> = serde_json::from_str(raw.get())
-        .map_err(|_| DecodeError::Invalid("model: expected a string".into()))?;
+        .map_err(|_| DecodeError::invalid("model", "expected a string"))?;
     // The raw value borrows from `body`, so its offset is a pointer difference.
     let start = (raw.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
     Ok(Peek {

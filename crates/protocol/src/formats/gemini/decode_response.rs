@@ -9,7 +9,7 @@ use crate::ir::{Part, Response, StopReason, Usage};
 pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     let wire: ResponseIn = DecodeError::parse(body)?;
     if let Some(error) = wire.error {
-        return Err(DecodeError::Invalid(error_message(&error)));
+        return Err(DecodeError::invalid("", error_message(&error)));
     }
     let blocked = wire
         .prompt_feedback

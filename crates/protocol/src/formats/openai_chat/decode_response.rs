@@ -9,9 +9,7 @@ use crate::ir::{Part, Response, StopReason, Usage};
 pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     let wire: ChatResponseIn = DecodeError::parse(body)?;
     let Some(choice) = wire.choices.into_iter().next() else {
-        return Err(DecodeError::Invalid(
-            "upstream answer has no choices".into(),
-        ));
+        return Err(DecodeError::invalid("", "upstream answer has no choices"));
     };
     let mut content = Vec::new();
     let mut has_tool_calls = false;
