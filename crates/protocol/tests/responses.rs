@@ -357,8 +357,9 @@ fn chat_stream_to_responses(chunks: &[&[u8]]) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn validated(sse: &str) -> openai_responses::StreamSummary {
-    openai_responses::validate_stream(sse).unwrap_or_else(|err| panic!("{err}\n{sse}"))
+fn validated(sse: &str) -> switchyard_test_support::openai_responses::StreamSummary {
+    switchyard_test_support::openai_responses::validate_stream(sse)
+        .unwrap_or_else(|err| panic!("{err}\n{sse}"))
 }
 
 const STREAMS: [&str; 7] = [

@@ -9,7 +9,6 @@ mod foreign_thinking;
 mod stream_decode;
 mod stream_encode;
 mod usage_tap;
-mod validate;
 mod wire;
 mod wire_client;
 
@@ -22,12 +21,8 @@ pub use foreign_thinking::strip_unsigned_thinking;
 pub use stream_decode::StreamDecoder;
 pub use stream_encode::StreamEncoder;
 pub use usage_tap::usage_from_response;
-pub use validate::{StreamSummary, validate_stream};
 
 /// Anthropic tool ids carry this prefix; other formats' ids get it on the way
 /// out and lose it on the way back, so ids round-trip unchanged.
 pub(crate) const TOOL_ID_PREFIX: &str = "toolu_";
 const MESSAGE_ID_PREFIX: &str = "msg_";
-
-#[cfg(test)]
-mod tests;

@@ -12,7 +12,6 @@ mod names;
 mod stream_decode;
 mod stream_encode;
 mod usage_tap;
-mod validate;
 mod wire;
 mod wire_client;
 
@@ -24,9 +23,5 @@ pub use error::{encode_error, stream_error_frame};
 pub use stream_decode::StreamDecoder;
 pub use stream_encode::StreamEncoder;
 pub use usage_tap::usage_from_response;
-pub use validate::{StreamSummary, validate_stream};
 
 const RESPONSE_ID_PREFIX: &str = "resp_";
-
-#[cfg(test)]
-mod tests;
