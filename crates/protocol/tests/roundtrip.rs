@@ -155,7 +155,7 @@ fn meaning(request: &Request) -> Vec<String> {
 }
 
 fn through(format: Format, request: &Request) -> Request {
-    let body = encode_request(format, request, &EncodeOptions::default()).unwrap();
+    let body = encode_request(format, request, &EncodeOptions::default());
     let mut decoded = decode_request(format, &body).unwrap_or_else(|err| {
         panic!(
             "{format} cannot read its own request: {err}\n{}",
