@@ -202,3 +202,24 @@ fn every_client_format_reaches_every_upstream_format() {
         }
     }
 }
+
+/// serde_json's default float parser may be one ulp off, so a client's
+/// `1.9843879833784441` reached the upstream as `1.984387983378444`. Every
+/// format reads sampling settings exactly now.
+#[test]
+fn issue_9_sampling_settings_keep_every_digit() {
+    let request = Request {
+        model: "m".into(),
+        temperature: Some(1.984_387_983_378_444_1),
+        top_p: Some(0.984_387_983_378_444_1),
+        ..Request::default()
+    };
+    for format in FORMATS {
+        let body = encode_request(format, &request, &EncodeOptions::default()).unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("1.9843879833784441"), "{format}: {text}");
+        let back = decode_request(format, &body).unwrap();
+        assert_eq!(back.temperature, request.temperature, "{format}: {text}");
+        assert_eq!(back.top_p, request.top_p, "{format}: {text}");
+    }
+}
