@@ -97,7 +97,13 @@ pub fn fail(mut record: RequestRecord, format: Format, err: &ProxyError) -> Resp
     let api_error = err.to_api_error();
     record.set_status(api_error.status);
     record.finish(Outcome::Error, Default::default(), Some(err.to_string()));
-    error_response(format, &api_error)
+    let mut response = error_response(format, &api_error);
+    if matches!(err, ProxyError::RequestTooLarge { .. }) {
+        // The rest of the body was not read: the connection cannot be reused.
+        let close = HeaderValue::from_static("close");
+        response.headers_mut().insert(header::CONNECTION, close);
+    }
+    response
 }
 
 pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRecord) -> Response {
