@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
 use switchyard_engine::config;
-use switchyard_engine::usage::LogSink;
+use switchyard_engine::usage::UsageHub;
 
 #[derive(Parser)]
 #[command(
@@ -82,9 +82,15 @@ fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
     }
     runtime.block_on(async move {
         let config = Arc::new(config);
-        let gateway = Gateway::start(Arc::clone(&config), Arc::new(LogSink), listen)
+        let env = |name: &str| std::env::var(name).ok();
+        let usage = Arc::new(UsageHub::for_config(&config, &env, None));
+        let gateway = Gateway::start(Arc::clone(&config), usage.clone(), listen)
             .await
             .map_err(|err| err.to_string())?;
+        let status = usage.status();
+        if let (Some(path), None) = (status.path, status.error) {
+            tracing::info!("usage store: {}", path.display());
+        }
         log_banner(path, &config, gateway.local_addr());
         let token = gateway.shutdown_token();
         tokio::spawn(async move {

@@ -28,6 +28,7 @@ pub(super) fn validate(
     env: Env<'_>,
 ) -> Result<Config, ConfigError> {
     let listen = listen(raw.listen.as_ref(), raw.allow_non_loopback, src)?;
+    let usage = super::usage::settings(&raw, src)?;
     let client_keys = client_keys(raw.client_keys, src)?;
     check_unique_ids(&raw.providers, src)?;
     let mut warnings = Vec::new();
@@ -37,6 +38,7 @@ pub(super) fn validate(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let routes = routes(raw.routes, &providers, src)?;
+    let prices = super::usage::prices(raw.prices, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
     let bytes = |raw: Option<NonZeroU64>| {
         usize::try_from(raw.map_or(DEFAULT_MAX_BODY_BYTES, NonZeroU64::get)).unwrap_or(usize::MAX)
@@ -49,6 +51,8 @@ pub(super) fn validate(
         routes,
         max_request_bytes: bytes(raw.max_request_bytes),
         max_response_bytes: bytes(raw.max_response_bytes),
+        usage,
+        prices,
         warnings,
     })
 }
@@ -298,7 +302,7 @@ fn route(
     })
 }
 
-fn unknown_provider(
+pub(super) fn unknown_provider(
     wanted: &Spanned<String>,
     field: String,
     providers: &[Arc<Provider>],

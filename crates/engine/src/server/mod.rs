@@ -35,6 +35,8 @@ pub struct AppState {
     pub sink: Arc<dyn UsageSink>,
     pub listen_port: u16,
     pub allow_any_host: bool,
+    /// Cancelled when the gateway stops (ends the live event streams).
+    pub shutdown: CancellationToken,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -88,6 +90,7 @@ pub struct Gateway {
     local_addr: SocketAddr,
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
+    sink: Arc<dyn UsageSink>,
 }
 
 impl Gateway {
@@ -98,6 +101,7 @@ impl Gateway {
         listen: Option<SocketAddr>,
     ) -> Result<Self, StartError> {
         let addr = listen.unwrap_or(config.listen);
+        let shutdown = CancellationToken::new();
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;
@@ -109,9 +113,9 @@ impl Gateway {
             allow_any_host: !local_addr.ip().is_loopback(),
             listen_port: local_addr.port(),
             config,
-            sink,
+            sink: Arc::clone(&sink),
+            shutdown: shutdown.clone(),
         });
-        let shutdown = CancellationToken::new();
         let app = router(state);
         let signal = shutdown.clone();
         // Without TCP_NODELAY, Nagle holds small SSE writes back ~40 ms.
@@ -129,6 +133,7 @@ impl Gateway {
             local_addr,
             shutdown,
             task,
+            sink,
         })
     }
 
@@ -136,18 +141,22 @@ impl Gateway {
         self.local_addr
     }
 
-    /// Stops accepting, lets in-flight requests finish, then returns.
+    /// Stops accepting, lets in-flight requests finish, stores their usage,
+    /// then returns.
     pub async fn stop(self) -> std::io::Result<()> {
         self.shutdown.cancel();
         self.wait().await
     }
 
-    /// Runs until stopped by `shutdown_token()` or a server error.
+    /// Runs until stopped by `shutdown_token()` or a server error; then
+    /// drains the usage queue, so no finished request goes unrecorded.
     pub async fn wait(self) -> std::io::Result<()> {
-        match self.task.await {
+        let result = match self.task.await {
             Ok(result) => result,
             Err(join) => Err(std::io::Error::other(join)),
-        }
+        };
+        self.sink.flush().await;
+        result
     }
 
     pub fn shutdown_token(&self) -> CancellationToken {

@@ -115,6 +115,10 @@ pub async fn serve_config(
     let config = config.to_str().unwrap();
     let listen = addr.to_string();
     let mut command = command(&["serve", "--config", config, "--listen", &listen], env);
+    // The usage store goes into the test's directory unless the test says.
+    if !env.iter().any(|(name, _)| *name == "SWITCHYARD_DATA_DIR") {
+        command.env("SWITCHYARD_DATA_DIR", dir.join("data"));
+    }
     let child = command
         .stdout(Stdio::null())
         .stderr(stderr)
