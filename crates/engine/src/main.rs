@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
 use switchyard_engine::config;
-use switchyard_engine::usage::UsageHub;
+use switchyard_engine::usage::{self, UsageHub};
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +45,10 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// What was used and spent: totals and a breakdown (`export`: every request).
+    Usage(usage::cli::UsageArgs),
+    /// Follow the running gateway: one line per request as it finishes.
+    Tail(usage::cli::TailArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +58,8 @@ fn main() -> ExitCode {
         Command::Serve { config, listen } => serve(&config, listen),
         Command::Check { config, strict } => check(&config, strict),
         Command::Init { config } => init(&config),
+        Command::Usage(args) => usage::cli::usage(args),
+        Command::Tail(args) => usage::cli::tail(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

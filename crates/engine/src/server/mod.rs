@@ -2,6 +2,7 @@
 //! a listener and stop it (drained) from code, so the desktop shell can embed it.
 
 mod endpoints;
+mod events;
 mod guard;
 mod models;
 mod proxy;
@@ -55,6 +56,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/messages/count_tokens", post(endpoints::count_tokens))
         .route("/v1/chat/completions", post(endpoints::chat_completions))
         .route("/v1/responses", post(endpoints::responses))
+        .route("/_switchyard/events", get(events::events))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

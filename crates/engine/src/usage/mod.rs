@@ -4,13 +4,16 @@
 //! live; the desktop shell forwards them to the window. Each also makes one
 //! log line.
 
+pub mod cli;
 mod client;
 mod hub;
 mod live;
 pub mod paths;
 mod prices;
 mod record;
+pub mod report;
 pub mod store;
+pub mod tail;
 mod writer;
 
 #[cfg(test)]

@@ -187,3 +187,150 @@ async fn issue_12_a_store_that_cannot_open_leaves_a_working_sink() {
     };
     assert_eq!(row.upstream_model, "m");
 }
+
+#[test]
+fn issue_12_fields_lists_every_row_field_in_order() {
+    let value = serde_json::to_value(RequestRow::default()).unwrap();
+    let mut names: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut fields = store::FIELDS.to_vec();
+    names.sort_unstable();
+    fields.sort_unstable();
+    assert_eq!(names, fields);
+}
+
+#[test]
+fn issue_12_since_takes_durations_days_and_times() {
+    use std::time::{Duration, UNIX_EPOCH};
+    let now = UNIX_EPOCH + Duration::from_secs(1_796_083_200 + 3600);
+    let parse = |text| report::parse_since(text, now);
+    assert_eq!(parse("24h"), Ok((1_796_083_200 + 3600 - 86_400) * 1000));
+    assert_eq!(parse("7d"), Ok((1_796_083_200 + 3600 - 7 * 86_400) * 1000));
+    assert_eq!(parse("2026-12-01"), Ok(1_796_083_200_000));
+    assert_eq!(parse("2026-12-01T00:30:00Z"), Ok(1_796_085_000_000));
+    assert!(parse("last tuesday").unwrap_err().contains("--since"));
+}
+
+#[test]
+fn issue_12_table_and_cost_text_never_show_an_unknown_cost_as_zero() {
+    use store::{Group, Report, Totals};
+    let priced = Totals {
+        requests: 1234,
+        input_tokens: 1_234_567,
+        cost_usd: Some(0.123_456),
+        ..Totals::default()
+    };
+    let partly = Totals {
+        unpriced_requests: 2,
+        ..priced.clone()
+    };
+    let unknown = Totals {
+        requests: 2,
+        unpriced_requests: 2,
+        ..Totals::default()
+    };
+    assert_eq!(report::cost_text(&priced), "$0.1235");
+    assert_eq!(report::cost_text(&partly), "$0.1235 + 2 unpriced");
+    assert_eq!(report::cost_text(&unknown), "unknown");
+    let report = Report {
+        totals: priced,
+        groups: vec![Group {
+            key: "glm-4.6".into(),
+            totals: unknown,
+        }],
+    };
+    let mut out = Vec::new();
+    report::write_table(&mut out, &report, Some(store::GroupBy::Model)).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("model") && lines[0].ends_with("cost"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("1,234,567") && lines[1].ends_with("$0.1235"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("glm-4.6") && lines[2].ends_with("unknown"),
+        "{text}"
+    );
+}
+
+#[test]
+fn issue_12_exports_quote_csv_fields_and_keep_json_valid() {
+    let dir = TempDir::new("export");
+    let mut store = SqliteStore::open(&dir.db()).unwrap();
+    let row = RequestRow {
+        ts_ms: 1_796_083_200_000,
+        client_model: "odd, \"model\"\nname".into(),
+        cost_usd: None,
+        ..RequestRow::default()
+    };
+    store.insert(&[Arc::new(row)]).unwrap();
+    let mut csv = Vec::new();
+    report::export(
+        &store,
+        &Query::default(),
+        report::ExportFormat::Csv,
+        &mut csv,
+    )
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains(",\"odd, \"\"model\"\"\nname\","), "{csv}");
+    assert!(csv.starts_with("time,id,ts_ms,"));
+    assert!(csv.contains("2026-12-01T00:00:00.000Z,1,"), "{csv}");
+    let mut json = Vec::new();
+    report::export(
+        &store,
+        &Query::default(),
+        report::ExportFormat::Json,
+        &mut json,
+    )
+    .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(rows[0]["client_model"], "odd, \"model\"\nname");
+    assert_eq!(rows[0]["cost_usd"], serde_json::Value::Null);
+}
+
+#[test]
+fn issue_12_tail_lines_escape_control_characters() {
+    let row = RequestRow {
+        ts_ms: 1_796_083_200_000 + 45_296_000,
+        client: "claude_code".into(),
+        client_model: "claude\u{1b}[31m".into(),
+        provider: "deepseek".into(),
+        upstream_model: "deepseek-chat".into(),
+        status: 200,
+        outcome: "ok".into(),
+        latency_ms: 812,
+        input_tokens: 496,
+        cache_read_tokens: 1024,
+        output_tokens: 96,
+        cost_usd: Some(0.0012),
+        ..RequestRow::default()
+    };
+    assert_eq!(
+        tail::request_line(&row),
+        "12:34:56 claude_code claude\\u{1b}[31m -> deepseek/deepseek-chat 200 ok 812ms in=1520 out=96 cached=1024 $0.0012"
+    );
+    let progress = StreamProgress {
+        id: 1,
+        client_model: "claude-sonnet-4-5".into(),
+        provider: "deepseek".into(),
+        upstream_model: "deepseek-chat".into(),
+        elapsed_ms: 3250,
+        output_bytes: 1360,
+        output_tokens_estimate: 340,
+        input_tokens: 0,
+        output_tokens: 0,
+    };
+    assert_eq!(
+        tail::progress_line([&progress].into_iter()),
+        "▸ 1 running: claude-sonnet-4-5 3.2s ~340 tok"
+    );
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use row::RequestRow;
+pub use row::{FIELDS, RequestRow};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
 #[derive(Debug, thiserror::Error)]

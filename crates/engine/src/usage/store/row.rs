@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::usage::{Priced, UsageEvent};
 
 /// A finished request, flat: every field the store keeps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestRow {
     /// The store's id; on the live feed, the request's live id.
     pub id: i64,
@@ -48,6 +48,39 @@ pub struct RequestRow {
     pub request_bytes: u64,
     pub response_bytes: u64,
 }
+
+/// The fields in their declared order (exports keep it; a test checks it
+/// against the struct).
+pub const FIELDS: [&str; 28] = [
+    "id",
+    "ts_ms",
+    "client",
+    "endpoint",
+    "inbound_format",
+    "profile",
+    "route",
+    "client_model",
+    "provider",
+    "upstream_model",
+    "attempts",
+    "attempts_detail",
+    "status",
+    "outcome",
+    "error_kind",
+    "error",
+    "stream",
+    "latency_ms",
+    "ttft_ms",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+    "cost_usd",
+    "price_source",
+    "request_bytes",
+    "response_bytes",
+];
 
 /// Error texts are capped: an upstream may answer a page of HTML.
 const MAX_ERROR_CHARS: usize = 512;
