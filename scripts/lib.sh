@@ -43,6 +43,8 @@ ensure_rust() {
 ensure_build_deps() {
   need_cmd cc build-essential
   need_cmd pkg-config pkg-config
+  # the OS keychain (keyring's Secret Service client links libdbus)
+  apt_install libdbus-1-dev
   need_cmd python3 python3
   [ -d /etc/ssl/certs ] || apt_install ca-certificates
   ensure_rust

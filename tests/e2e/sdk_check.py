@@ -2,7 +2,7 @@
 """The official SDKs against a running Switchyard gateway (run by tests/e2e/sdk.sh).
 
 Runs inside the SDK venv that sdk.sh creates (pinned ``openai``, ``anthropic``
-and, unless ``--no-gemini``, ``google-genai``). Every check uses an SDK as an
+and ``google-genai``). Every check uses an SDK as an
 application would, pointed at the gateway with the gateway's client key, and
 asserts that the SDK parses the answer without an exception and that the
 parsed/accumulated objects carry the scripted answer of tests/e2e/mock_upstream.py:
@@ -15,8 +15,8 @@ parsed/accumulated objects carry the scripted answer of tests/e2e/mock_upstream.
 Prints ``PASS name`` / ``FAIL name: why`` / ``SKIP name: why`` per check (on
 stderr, for a failure: the traceback and the raw bytes of its HTTP exchanges)
 and ``RESULT passed=N failed=N skipped=N`` at the end; exits 1 when a check
-failed. A SKIP is a check that fails because of a limitation the gateway
-documents in crates/protocol/LOSSY.md (see ``KNOWN_*``).
+failed. A SKIP is a check that fails because of a loss the gateway documents
+in crates/protocol/LOSSY.md: its line quotes the row (see ``run``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 import time
 import traceback
 
@@ -72,12 +73,16 @@ class Weather(pydantic.BaseModel):
     degrees: int
 
 
-# Documented gateway limitations (crates/protocol/LOSSY.md) that make a check
-# fail today: reported as SKIP until they are lifted.
-KNOWN_CHAT_FORMAT = {
-    "anthropic": "Chat response_format is dropped toward Anthropic upstreams (LOSSY.md: response_format dropped)",
-}
-KNOWN_RESPONSES_FORMAT = "Responses text.format is dropped (LOSSY.md: the IR has no structured-output field yet)"
+# A check may be marked with a row of crates/protocol/LOSSY.md (a quote of the
+# row's text) when that documented loss makes it fail: its failure is then a
+# SKIP naming the row. The quote must be found in LOSSY.md, and a marked check
+# that passes is a failure (a stale marker would hide the next regression).
+# No check is marked today.
+LOSSY_MD = Path(__file__).resolve().parents[2] / "crates" / "protocol" / "LOSSY.md"
+
+
+def lossy_rows() -> list[str]:
+    return [line for line in LOSSY_MD.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
 
 
 # --------------------------------------------------------------------------
@@ -162,15 +167,18 @@ RESULTS = {"passed": 0, "failed": 0, "skipped": 0}
 LABEL = ""  # "<upstream kind>/", set by main()
 
 
-def run(prefix: str, name: str, fn, known: str | None = None):
-    """Run one check. ``known``: a documented gateway limitation (LOSSY.md)
-    that makes this check fail today; a failure is then reported as SKIP, and
-    a pass says that the limitation seems gone."""
+def run(prefix: str, name: str, fn, lossy: str | None = None):
+    """Run one check. ``lossy``: a quote of the LOSSY.md row whose documented
+    loss makes this check fail; its failure is then a SKIP naming the row."""
     full = f"{LABEL}{prefix}/{name}"
     since = len(EXCHANGES)
     t0 = time.monotonic()
     tb = []
+    row = None if lossy is None else next((r for r in lossy_rows() if lossy in r), None)
+    skip = row is not None  # a failure of a check marked with a real row
     try:
+        if lossy is not None and row is None:
+            raise CheckFailed(f"its SKIP marker {lossy!r} quotes no row of {LOSSY_MD}")
         fn()
     except CheckFailed as e:
         why = str(e)
@@ -178,13 +186,15 @@ def run(prefix: str, name: str, fn, known: str | None = None):
         why = f"{type(e).__module__}.{type(e).__name__}: {e}".splitlines()[0]
         tb = traceback.format_exc().rstrip().splitlines()[-14:]
     else:
-        RESULTS["passed"] += 1
-        note = f" [known limitation gone? drop its marker: {known}]" if known else ""
-        print(f"PASS {full} ({time.monotonic() - t0:.2f}s){note}", flush=True)
-        return
-    if known:
+        if row is None:
+            RESULTS["passed"] += 1
+            print(f"PASS {full} ({time.monotonic() - t0:.2f}s)", flush=True)
+            return
+        skip = False
+        why = f"passes although marked with LOSSY.md row {row!r}: drop the stale marker"
+    if skip:
         RESULTS["skipped"] += 1
-        print(f"SKIP {full}: known limitation: {known} (got: {why})", flush=True)
+        print(f"SKIP {full}: LOSSY.md row {row!r} (got: {why})", flush=True)
         return
     RESULTS["failed"] += 1
     print(f"FAIL {full}: {why}", flush=True)
@@ -537,7 +547,7 @@ def openai_checks(base: str, key: str, model: str, unrouted: str, listed: str, u
         ("chat/stream-helper-text", chat_helper_text),
         ("chat/stream-helper-tool-call", chat_helper_tool),
         ("chat/parse-tool-call", chat_parse_tool),
-        ("chat/parse-structured-output", chat_parse_structured, KNOWN_CHAT_FORMAT.get(upstream)),
+        ("chat/parse-structured-output", chat_parse_structured),
         ("responses/text", responses_text),
         ("responses/tool-call", responses_tool),
         ("responses/tool-result", responses_followup),
@@ -547,7 +557,7 @@ def openai_checks(base: str, key: str, model: str, unrouted: str, listed: str, u
         ("responses/stream-helper-text", responses_helper_text),
         ("responses/stream-helper-tool-call", responses_helper_tool),
         ("responses/stream-helper-tool-result", responses_helper_followup),
-        ("responses/parse-structured-output", responses_parse_structured, KNOWN_RESPONSES_FORMAT),
+        ("responses/parse-structured-output", responses_parse_structured),
         ("async/stream-helpers-tool-call", async_stream_helpers),
         ("models/list", models_list),
         ("error/unrouted-model-chat-404", err_unrouted_chat),
@@ -670,6 +680,12 @@ def anthropic_checks(base: str, key: str, model: str, unrouted: str, listed: str
         text, final = helper(messages=followup_msgs(), tools=[ANTH_TOOL])
         expect(text_of(final) == DONE_TEXT, f"final text {text_of(final)!r}")
 
+    def parse_structured():
+        m = client.messages.parse(
+            model=model, max_tokens=256, messages=[{"role": "user", "content": "Weather in Paris as JSON."}], output_format=Weather
+        )
+        expect(isinstance(m.parsed_output, Weather), f"parsed_output {m.parsed_output!r} (text {text_of(m)!r})")
+
     def async_helper():
         async def go():
             ac = anthropic.AsyncAnthropic(base_url=base, api_key=key, max_retries=0)
@@ -727,6 +743,7 @@ def anthropic_checks(base: str, key: str, model: str, unrouted: str, listed: str
         ("messages/stream-helper-tool-call", helper_tool),
         ("messages/stream-helper-tool-result", helper_followup),
         ("messages/async-stream-helper-tool-call", async_helper),
+        ("messages/parse-structured-output", parse_structured),
         ("messages/count-tokens", count_tokens),
         ("models/list", models_list),
         ("error/unrouted-model-404", err_unrouted),
@@ -819,6 +836,11 @@ def gemini_checks(base: str, key: str, model: str, unrouted: str, listed: str, u
         text = "".join(c.text or "" for c in chunks)
         expect(text == DONE_TEXT, f"text {text!r}")
 
+    def gen_structured():
+        cfg = types.GenerateContentConfig(response_mime_type="application/json", response_schema=Weather)
+        r = client.models.generate_content(model=model, contents="Weather in Paris as JSON.", config=cfg)
+        expect(isinstance(r.parsed, Weather), f"parsed {r.parsed!r} (text {r.text!r})")
+
     def count():
         r = client.models.count_tokens(model=model, contents=PROMPT_TEXT)
         expect(isinstance(r.total_tokens, int) and r.total_tokens > 0, f"total_tokens {r.total_tokens!r}")
@@ -852,6 +874,7 @@ def gemini_checks(base: str, key: str, model: str, unrouted: str, listed: str, u
         ("generate/stream-text", stream_text),
         ("generate/stream-tool-call", stream_tool),
         ("generate/stream-tool-result", stream_followup),
+        ("generate/structured-output", gen_structured),
         ("count-tokens", count),
         ("models/list", models_list),
         ("error/unrouted-model-404", err_unrouted),
@@ -866,11 +889,11 @@ def main(argv=None) -> int:
     ap.add_argument("--base", required=True, help="gateway root URL, e.g. http://127.0.0.1:PORT")
     ap.add_argument("--key", required=True, help="the gateway's client key")
     ap.add_argument("--upstream", required=True, choices=["openai", "anthropic"], help="the gateway provider's format (openai = openai_chat); also the check-name prefix")
-    ap.add_argument("--sdk", action="append", choices=["openai", "anthropic", "gemini"], help="repeatable; default: openai anthropic")
+    ap.add_argument("--sdk", action="append", choices=["openai", "anthropic", "gemini"], help="repeatable; default: all three")
     ap.add_argument("--unrouted-model", default="nope-sdk-e2e")
     ap.add_argument("--listed-model", default="sdk-model", help="a literal route name GET /v1/models must list")
     args = ap.parse_args(argv)
-    sdks = args.sdk or ["openai", "anthropic"]
+    sdks = args.sdk or ["openai", "anthropic", "gemini"]
     global LABEL
     LABEL = {"openai": "openai_chat", "anthropic": "anthropic"}[args.upstream] + "/"
     common = dict(base=args.base, key=args.key, unrouted=args.unrouted_model, listed=args.listed_model, upstream=args.upstream)

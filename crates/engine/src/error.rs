@@ -58,7 +58,7 @@ impl ProxyError {
     /// The HTTP status the client gets.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Decode(DecodeError::Unsupported(_)) => 501,
+            Self::Decode(DecodeError::Unsupported { .. }) => 501,
             Self::Decode(_) => 400,
             Self::NoRoute { .. } => 404,
             Self::RequestTooLarge { .. } => 413,
@@ -77,7 +77,7 @@ impl ProxyError {
     /// A low-cardinality label for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Decode(DecodeError::Unsupported(_)) => "unsupported",
+            Self::Decode(DecodeError::Unsupported { .. }) => "unsupported",
             Self::Decode(_) => "bad_request",
             Self::NoRoute { .. } => "no_route",
             Self::RequestTooLarge { .. } => "request_too_large",

@@ -2,9 +2,11 @@
 //! HTTP server. No desktop dependency: the Tauri shell and the headless
 //! `switchyard` binary both embed it.
 
+pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod secrets;
 pub mod server;
 pub mod tokens;
 pub mod upstream;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
 use switchyard_engine::config;
+use switchyard_engine::secrets::{self, KeychainStore, SecretStore as _};
 use switchyard_engine::usage::{self, UsageHub};
 
 #[derive(Parser)]
@@ -40,15 +41,46 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Write a commented example config with a freshly generated client key.
+    /// Write a commented example config (with a generated client key when no
+    /// keychain can hold the gateway token).
     Init {
         #[arg(long, short)]
         config: PathBuf,
+    },
+    /// List the built-in provider presets: formats, base URLs, keys, models and prices.
+    Presets {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Provider keys in the OS keychain.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Print the gateway token clients present (created on first use).
+    Token {
+        /// Replace it with a new one; the old one stops working.
+        #[arg(long)]
+        rotate: bool,
     },
     /// What was used and spent: totals and a breakdown (`export`: every request).
     Usage(usage::cli::UsageArgs),
     /// Follow the running gateway: one line per request as it finishes.
     Tail(usage::cli::TailArgs),
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Store a provider's key: typed at a prompt that does not echo, or piped on stdin.
+    Set { provider: String },
+    /// Where each provider of the config gets its key, by the last 4 characters.
+    List {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Remove a provider's key from the keychain.
+    Rm { provider: String },
 }
 
 fn main() -> ExitCode {
@@ -58,6 +90,9 @@ fn main() -> ExitCode {
         Command::Serve { config, listen } => serve(&config, listen),
         Command::Check { config, strict } => check(&config, strict),
         Command::Init { config } => init(&config),
+        Command::Presets { json } => switchyard_engine::catalog::print_presets(json),
+        Command::Key { action } => key(action),
+        Command::Token { rotate } => token(rotate),
         Command::Usage(args) => usage::cli::usage(args),
         Command::Tail(args) => usage::cli::tail(args),
     };
@@ -142,11 +177,16 @@ fn log_banner(path: &Path, config: &config::Config, addr: SocketAddr) {
         "switchyard listening on http://{addr} (config {})",
         path.display()
     );
-    let key = config.client_keys.first().map(config::Secret::masked);
-    tracing::info!(
-        "client key: client_keys[0] in that file ({})",
-        key.unwrap_or_default()
-    );
+    match (&config.gateway_token, config.client_keys.first()) {
+        (Some(token), _) => tracing::info!(
+            "client key: the gateway token in the keychain ({}; `switchyard token` prints it)",
+            token.masked()
+        ),
+        (None, Some(key)) => {
+            tracing::info!("client key: client_keys[0] in that file ({})", key.masked());
+        }
+        (None, None) => {}
+    }
     tracing::info!(
         "Claude Code: add to the \"env\" object of ~/.claude/settings.json: \
          \"ANTHROPIC_BASE_URL\": \"http://{addr}\", \"ANTHROPIC_AUTH_TOKEN\": \"<the client key>\""
@@ -182,8 +222,18 @@ fn init(path: &Path) -> Result<(), String> {
             path.display()
         ));
     }
-    let key = generate_key().map_err(|err| format!("cannot generate a key: {err}"))?;
-    let text = config::EXAMPLE_CONFIG.replace(config::EXAMPLE_KEY_PLACEHOLDER, &key);
+    let keychain = open_keychain()
+        .ok()
+        .filter(|store| store.backend().is_persistent());
+    let token = match &keychain {
+        Some(store) => Some(secrets::token::get_or_create(store).map_err(|err| err.to_string())?),
+        None => None,
+    };
+    let key = match token {
+        Some(_) => None,
+        None => Some(secrets::token::generate().map_err(|err| err.to_string())?),
+    };
+    let text = config::example_config(key.as_ref().map(config::Secret::expose));
     if let Some(parent) = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -192,7 +242,46 @@ fn init(path: &Path) -> Result<(), String> {
     }
     write_private(path, &text).map_err(|err| format!("{}: {err}", path.display()))?;
     tracing::info!("wrote {}", path.display());
+    if let Some(store) = &keychain {
+        tracing::info!(
+            "clients present the gateway token kept in {} (`switchyard token` prints it)",
+            store.backend()
+        );
+    }
     Ok(())
+}
+
+fn open_keychain() -> Result<KeychainStore, secrets::SecretError> {
+    KeychainStore::open(&secrets::service_name())
+}
+
+fn key(action: KeyAction) -> Result<(), String> {
+    let lines = match action {
+        KeyAction::Set { provider } => {
+            let store = open_keychain().map_err(|err| err.to_string())?;
+            vec![secrets::cli::key_set(&store, &provider).map_err(|err| err.to_string())?]
+        }
+        KeyAction::Rm { provider } => {
+            let store = open_keychain().map_err(|err| err.to_string())?;
+            vec![secrets::cli::key_rm(&store, &provider).map_err(|err| err.to_string())?]
+        }
+        KeyAction::List { config } => {
+            secrets::cli::key_list(&config::load(&config).map_err(|err| err.to_string())?)
+        }
+    };
+    secrets::cli::print_lines(&lines).map_err(|err| err.to_string())
+}
+
+/// The token goes to stdout only: it is for the user to copy, never logged.
+fn token(rotate: bool) -> Result<(), String> {
+    let store = open_keychain().map_err(|err| err.to_string())?;
+    let token = secrets::cli::token(&store, rotate).map_err(|err| err.to_string())?;
+    if rotate {
+        tracing::info!(
+            "rotated the gateway token; restart a running gateway so it accepts the new one"
+        );
+    }
+    secrets::cli::print_lines(&[token.expose().to_owned()]).map_err(|err| err.to_string())
 }
 
 /// The config holds the client key: readable by its owner only.
@@ -202,11 +291,4 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
-}
-
-fn generate_key() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes)?;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    Ok(format!("sk-switchyard-{hex}"))
 }

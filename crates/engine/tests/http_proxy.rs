@@ -16,7 +16,7 @@ use support::{MockUpstream, Reply, anthropic_request};
 
 fn far_provider(base_url: &str) -> String {
     format!(
-        "[[providers]]\nid = \"far\"\nformat = \"openai_chat\"\nbase_url = \"{base_url}\"\n\
+        "[[providers]]\nid = \"far\"\nformat = \"openai_chat\"\nbase_url = \"{base_url}\"\napi_key = \"none\"\n\
          [[routes]]\nmodel = \"*\"\nprovider = \"far\"\nupstream_model = \"far-model\"\n"
     )
 }

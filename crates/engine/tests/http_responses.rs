@@ -10,7 +10,7 @@ mod support;
 use serde_json::{Value, json};
 use support::*;
 use switchyard_engine::usage::Outcome;
-use switchyard_protocol::formats::openai_responses::validate_stream;
+use switchyard_test_support::openai_responses::validate_stream;
 
 fn post(gw: &TestGateway) -> reqwest::RequestBuilder {
     gw.client

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use support::{fixture, split_at};
 use switchyard_protocol::Transcoder;
-use switchyard_protocol::error::DecodeError;
+use switchyard_protocol::error::{DecodeError, Feature};
 use switchyard_protocol::formats::{EncodeOptions, anthropic, openai_chat, openai_responses};
 use switchyard_protocol::ir::{Part, Role, ToolChoice};
 
@@ -204,7 +204,10 @@ fn kitchen_sink_decodes_item_by_item() {
 fn previous_response_id_is_refused_clearly() {
     let body = br#"{"model":"m","input":"hi","previous_response_id":"resp_1"}"#;
     let err = openai_responses::decode_request(body).unwrap_err();
-    assert!(matches!(err, DecodeError::Unsupported(_)));
+    assert!(matches!(
+        err,
+        DecodeError::Unsupported { ref path, feature: Feature::PreviousResponseId } if path == "previous_response_id"
+    ));
     assert!(err.to_string().contains("previous_response_id"), "{err}");
     assert!(err.to_string().contains("full input"), "{err}");
     let body = br#"{"model":"m","input":"hi","conversation":"conv_1"}"#;
@@ -251,7 +254,17 @@ fn malformed_bodies_name_the_field() {
         assert!(err.to_string().contains(field), "{body}: {err}");
     }
     let err = openai_responses::decode_request(b"{oops").unwrap_err();
-    assert!(matches!(err, DecodeError::Json(_)));
+    assert!(
+        matches!(
+            err,
+            DecodeError::Json {
+                line: 1,
+                column: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -344,8 +357,9 @@ fn chat_stream_to_responses(chunks: &[&[u8]]) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn validated(sse: &str) -> openai_responses::StreamSummary {
-    openai_responses::validate_stream(sse).unwrap_or_else(|err| panic!("{err}\n{sse}"))
+fn validated(sse: &str) -> switchyard_test_support::openai_responses::StreamSummary {
+    switchyard_test_support::openai_responses::validate_stream(sse)
+        .unwrap_or_else(|err| panic!("{err}\n{sse}"))
 }
 
 const STREAMS: [&str; 7] = [

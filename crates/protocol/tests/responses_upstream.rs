@@ -132,7 +132,7 @@ fn responses_to_anthropic(chunks: &[&[u8]]) -> String {
     )
 }
 
-fn blocks(summary: &anthropic::StreamSummary) -> Vec<(&str, &str)> {
+fn blocks(summary: &switchyard_test_support::anthropic::StreamSummary) -> Vec<(&str, &str)> {
     summary
         .blocks
         .iter()

@@ -155,7 +155,7 @@ fn meaning(request: &Request) -> Vec<String> {
 }
 
 fn through(format: Format, request: &Request) -> Request {
-    let body = encode_request(format, request, &EncodeOptions::default()).unwrap();
+    let body = encode_request(format, request, &EncodeOptions::default());
     let mut decoded = decode_request(format, &body).unwrap_or_else(|err| {
         panic!(
             "{format} cannot read its own request: {err}\n{}",
@@ -200,5 +200,26 @@ fn every_client_format_reaches_every_upstream_format() {
                 "{client} → {upstream}"
             );
         }
+    }
+}
+
+/// serde_json's default float parser may be one ulp off, so a client's
+/// `1.9843879833784441` reached the upstream as `1.984387983378444`. Every
+/// format reads sampling settings exactly now.
+#[test]
+fn issue_9_sampling_settings_keep_every_digit() {
+    let request = Request {
+        model: "m".into(),
+        temperature: Some(1.984_387_983_378_444_1),
+        top_p: Some(0.984_387_983_378_444_1),
+        ..Request::default()
+    };
+    for format in FORMATS {
+        let body = encode_request(format, &request, &EncodeOptions::default()).unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("1.9843879833784441"), "{format}: {text}");
+        let back = decode_request(format, &body).unwrap();
+        assert_eq!(back.temperature, request.temperature, "{format}: {text}");
+        assert_eq!(back.top_p, request.top_p, "{format}: {text}");
     }
 }

@@ -14,8 +14,7 @@ const SCHEMA: &str =
 
 fn translate(from: Format, body: &Value, to: Format) -> Value {
     let request = decode_request(from, body.to_string().as_bytes()).unwrap();
-    serde_json::from_slice(&encode_request(to, &request, &EncodeOptions::default()).unwrap())
-        .unwrap()
+    serde_json::from_slice(&encode_request(to, &request, &EncodeOptions::default())).unwrap()
 }
 
 fn schema() -> Value {

@@ -34,17 +34,38 @@ impl ProviderKey {
 /// Why a provider that needs a key has none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MissingKey {
-    EnvUnset { variable: String },
-    EnvEmpty { variable: String },
+    EnvUnset {
+        variable: String,
+    },
+    EnvEmpty {
+        variable: String,
+    },
+    /// The keychain answers but holds no entry for the provider.
+    KeychainEmpty {
+        provider: String,
+    },
+    /// No keychain could be reached (the detail says why).
+    KeychainUnavailable {
+        provider: String,
+        detail: String,
+    },
 }
 
 impl MissingKey {
     /// What the user does about it.
     pub fn fix(&self) -> String {
-        let variable = match self {
-            Self::EnvUnset { variable } | Self::EnvEmpty { variable } => variable,
-        };
-        format!("export {variable}=<your key> and restart the gateway")
+        match self {
+            Self::EnvUnset { variable } | Self::EnvEmpty { variable } => {
+                format!("export {variable}=<your key> and restart the gateway")
+            }
+            Self::KeychainEmpty { provider } => {
+                format!("run `switchyard key set {provider}` and restart the gateway")
+            }
+            Self::KeychainUnavailable { .. } => format!(
+                "{}; then restart the gateway",
+                crate::secrets::UNAVAILABLE_HINT
+            ),
+        }
     }
 }
 
@@ -54,6 +75,12 @@ impl fmt::Display for MissingKey {
             Self::EnvUnset { variable } => write!(f, "environment variable {variable} is not set"),
             Self::EnvEmpty { variable } => {
                 write!(f, "environment variable {variable} is set but empty")
+            }
+            Self::KeychainEmpty { provider } => {
+                write!(f, "the keychain has no key for `{provider}`")
+            }
+            Self::KeychainUnavailable { detail, .. } => {
+                write!(f, "no keychain is reachable ({detail})")
             }
         }
     }

@@ -7,11 +7,17 @@
 mod error;
 mod glob;
 mod key;
+mod key_source;
+mod preset;
 mod raw;
 mod secret;
 mod usage;
 mod validate;
 
+#[cfg(test)]
+mod key_tests;
+#[cfg(test)]
+mod preset_tests;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +32,7 @@ use switchyard_protocol::Format;
 pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
+pub use key_source::Sources;
 pub use raw::{MaxTokensField, RawConfig, RawPrice, RawProvider, RawRoute};
 pub use secret::Secret;
 pub use usage::{PriceOverride, UsageConfig};
@@ -36,6 +43,20 @@ pub const EXAMPLE_CONFIG: &str = include_str!("../../../../examples/switchyard.t
 /// The client key in [`EXAMPLE_CONFIG`]; `switchyard init` replaces it with a generated one.
 pub const EXAMPLE_KEY_PLACEHOLDER: &str = "REPLACE_WITH_GENERATED_KEY_0000000000";
 
+/// The example config: with `client_key` in `client_keys`, or (`None`)
+/// with `client_keys` commented out, clients then presenting the keychain's
+/// gateway token.
+pub fn example_config(client_key: Option<&str>) -> String {
+    let line = format!("client_keys = [\"{EXAMPLE_KEY_PLACEHOLDER}\"]");
+    match client_key {
+        Some(key) => EXAMPLE_CONFIG.replace(EXAMPLE_KEY_PLACEHOLDER, key),
+        None => EXAMPLE_CONFIG.replace(
+            &line,
+            "# client_keys = [\"…\"]\n# None set: clients present the gateway token kept in the OS keychain\n# (`switchyard token` prints it; `switchyard configure claude-code` writes it).",
+        ),
+    }
+}
+
 /// A validated config.
 #[derive(Debug)]
 pub struct Config {
@@ -43,6 +64,8 @@ pub struct Config {
     /// The user explicitly allowed listening on a non-loopback address.
     pub allow_non_loopback: bool,
     pub client_keys: Vec<Secret>,
+    /// The per-install token from the keychain, accepted besides `client_keys`.
+    pub gateway_token: Option<Secret>,
     pub providers: Vec<Arc<Provider>>,
     pub routes: Vec<Route>,
     /// Client request bodies above this are refused with 413.
@@ -64,6 +87,10 @@ pub struct Provider {
     pub format: Format,
     /// Without a trailing slash.
     pub base_url: String,
+    /// The header its key goes in.
+    pub auth: AuthHeader,
+    /// The catalog preset it inherits from (prices, limits), if any.
+    pub preset: Option<String>,
     /// Its key, or why it has none.
     pub key: ProviderKey,
     /// Extra static headers sent upstream.
@@ -84,6 +111,8 @@ impl fmt::Debug for Provider {
             .field("id", &self.id)
             .field("format", &self.format)
             .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("preset", &self.preset)
             .field("key", &self.key)
             .field("headers", &header_names)
             .field("reasoning_effort", &self.reasoning_effort)
@@ -92,6 +121,17 @@ impl fmt::Debug for Provider {
             .field("first_byte_timeout", &self.first_byte_timeout)
             .finish()
     }
+}
+
+/// Which header carries a provider's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthHeader {
+    /// `Authorization: Bearer KEY` (OpenAI and most compatible APIs).
+    Bearer,
+    /// `x-api-key: KEY` (Anthropic).
+    XApiKey,
+    /// `x-goog-api-key: KEY` (Gemini).
+    XGoogApiKey,
 }
 
 /// A provider's `id`.
@@ -140,6 +180,21 @@ pub struct ResolvedRoute<'c, 'm> {
 }
 
 impl Config {
+    /// A key a client presented: one of `client_keys` or the gateway token,
+    /// compared in constant time.
+    pub fn accepts_client_key(&self, presented: &str) -> bool {
+        let mut accepted = false;
+        for key in self.client_keys.iter().chain(&self.gateway_token) {
+            accepted |= key.matches(presented);
+        }
+        accepted
+    }
+
+    /// The key to give a client: the gateway token, else the first of `client_keys`.
+    pub fn key_for_clients(&self) -> Option<&Secret> {
+        self.gateway_token.as_ref().or(self.client_keys.first())
+    }
+
     /// Some provider speaks `format` (so a request in it may pass through).
     pub fn has_provider_speaking(&self, format: Format) -> bool {
         self.providers
@@ -162,22 +217,52 @@ impl Config {
     }
 }
 
-/// Reads and validates the config at `path`, taking API keys from the process environment.
+/// Reads and validates the config at `path`, taking API keys from the
+/// process environment and, only when a provider or the gateway token needs
+/// it, the OS keychain ([`crate::secrets::service_name`]).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_with_keychain(path, &crate::secrets::service_name())
+}
+
+/// [`load`] with the keychain service named.
+pub fn load_with_keychain(path: &Path, keychain_service: &str) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
         source,
     })?;
-    parse(&text, path, &|name| std::env::var(name).ok())
+    let keychain = crate::secrets::Keychain::os(keychain_service);
+    let env = |name: &str| std::env::var(name).ok();
+    parse_with(
+        &text,
+        path,
+        &Sources {
+            env: &env,
+            keychain: &keychain,
+        },
+    )
 }
 
-/// Parses and validates `text`; `origin` names the file in errors, `env` looks up API keys.
+/// Parses and validates `text` without a keychain (keychain keys are
+/// reported missing); `origin` names the file in errors, `env` looks up API keys.
 pub fn parse(
     text: &str,
     origin: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigError> {
+    let keychain = crate::secrets::Keychain::off();
+    parse_with(
+        text,
+        origin,
+        &Sources {
+            env,
+            keychain: &keychain,
+        },
+    )
+}
+
+/// Parses and validates `text` with the given key sources.
+pub fn parse_with(text: &str, origin: &Path, sources: &Sources<'_>) -> Result<Config, ConfigError> {
     let source = error::Source { text, path: origin };
     let raw = raw::deserialize(&source)?;
-    validate::validate(raw, &source, env)
+    validate::validate(raw, &source, sources)
 }

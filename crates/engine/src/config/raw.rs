@@ -63,24 +63,45 @@ pub struct RawPrice {
 #[serde(deny_unknown_fields)]
 pub struct RawProvider {
     pub id: Spanned<String>,
-    pub format: Format,
-    pub base_url: Spanned<String>,
-    /// The environment variable holding the API key; absent for keyless providers.
+    /// A built-in preset (`switchyard presets`) to inherit from.
+    #[serde(default)]
+    pub preset: Option<Spanned<String>>,
+    /// Required without a preset.
+    #[serde(default)]
+    pub format: Option<Format>,
+    /// Required without a preset (or for presets with no fixed address).
+    #[serde(default)]
+    pub base_url: Option<Spanned<String>>,
+    /// The environment variable holding the API key (headless servers).
     #[serde(default)]
     pub api_key_env: Option<Spanned<String>>,
+    /// Where the key is when `api_key_env` is absent. Default: the keychain,
+    /// except for loopback base URLs (local servers need no key).
+    #[serde(default)]
+    pub api_key: Option<Spanned<KeySetting>>,
     #[serde(default)]
     pub headers: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
-    pub reasoning_effort: bool,
+    pub reasoning_effort: Option<bool>,
     /// OpenAI Chat: the field that carries the output limit.
     #[serde(default)]
-    pub max_tokens_field: MaxTokensField,
+    pub max_tokens_field: Option<MaxTokensField>,
     /// Default 10 000.
     #[serde(default)]
     pub connect_timeout_ms: Option<NonZeroU64>,
     /// Default 300 000.
     #[serde(default)]
     pub first_byte_timeout_ms: Option<NonZeroU64>,
+}
+
+/// `api_key = "keychain" | "none"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySetting {
+    /// The OS keychain entry named after the provider id (`switchyard key set ID`).
+    Keychain,
+    /// No key at all (a server that needs none).
+    None,
 }
 
 /// Which OpenAI Chat field carries the output limit: OpenAI's own API wants

@@ -2,9 +2,16 @@
 
 use std::fmt;
 
-/// An API or client key. `Debug` and `Display` print `Secret(***)`.
+/// An API or client key. `Debug` and `Display` print `Secret(***)`; the
+/// text is wiped from memory when the value is dropped.
 #[derive(Clone)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {

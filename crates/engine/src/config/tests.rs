@@ -117,8 +117,8 @@ fn no_route_matches_without_a_catch_all() -> Result<(), ConfigError> {
 const ERROR_CASES: &[(&str, &str, &str)] = &[
     ("127.0.0.1:4315", "0.0.0.0:4315", "line 1|listen|not a loopback address|set `allow_non_loopback = true`"),
     ("127.0.0.1:4315", "localhost:4315", "line 1|listen|`localhost:4315` is not an IP address|hint: write it like 127.0.0.1:4315"),
-    ("\"sk-local-0123456789abcdef\"", "", "client_keys|no client keys|hint: generate one with `openssl rand -hex 24`"),
-    ("client_keys = [\"sk-local-0123456789abcdef\"]\n", "", "client_keys|no client keys|openssl rand -hex 24"),
+    ("\"sk-local-0123456789abcdef\"", "", "line 2|client_keys|client_keys is empty|hint: generate one with `openssl rand -hex 24`"),
+    ("client_keys = [\"sk-local-0123456789abcdef\"]\n", "", "client_keys|no client keys, and the gateway token cannot be kept|openssl rand -hex 24"),
     ("sk-local-0123456789abcdef", "short-key", "line 2|client_keys[0]|9 characters long|at least 16|openssl rand"),
     ("sk-local-0123456789abcdef", "sk-local 0123456789abcdef", "line 2|client_keys[0]|cannot be sent in an HTTP header"),
     ("id = \"ollama\"", "id = \"deepseek\"", "line 10|providers[1].id|`deepseek` is already used on line 4|hint: give each"),
@@ -135,7 +135,7 @@ const ERROR_CASES: &[(&str, &str, &str)] = &[
     ("format = \"openai_chat\"", "format = \"openai\"", "line 5|providers[0].format|unknown variant `openai`, expected one of|`openai_chat`|hint: use one of"),
     ("max_tokens = 8192", "max_tokens = 0", "line 17|routes[0].max_tokens|expected a nonzero u32|hint:"),
     ("provider = \"deepseek\"", "provider = 7", "line 15|routes[0].provider|invalid type: integer `7`|hint:"),
-    ("base_url = \"http://localhost:11434/v1\"\n", "", "line 9|providers[1]|missing field `base_url`|hint: add the field"),
+    ("base_url = \"http://localhost:11434/v1\"\n", "", "line 10|providers[1].base_url|missing field `base_url`|hint: add the field, or name a preset"),
     ("\"127.0.0.1:4315\"", "127.0.0.1:4315", "line 1, column|hint: check the TOML syntax"),
 ];
 

@@ -9,10 +9,12 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::error::{ConfigError, Diagnostic, Source};
+use super::key_source::{self, Sources};
+use super::preset;
 use super::raw::{RawConfig, RawProvider, RawRoute};
-use super::{Config, MissingKey, ModelGlob, Provider, ProviderId, ProviderKey, Route, Secret};
-
-type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+use super::{AuthHeader, Config, ModelGlob, Provider, ProviderId, Route, Secret};
+use crate::catalog::AuthStyle;
+use switchyard_protocol::Format;
 
 const DEFAULT_PORT: u16 = 4315;
 const MIN_CLIENT_KEY_CHARS: usize = 16;
@@ -25,18 +27,24 @@ const KEY_HINT: &str = "generate one with `openssl rand -hex 24`, or let `switch
 pub(super) fn validate(
     raw: RawConfig,
     src: &Source<'_>,
-    env: Env<'_>,
+    sources: &Sources<'_>,
 ) -> Result<Config, ConfigError> {
     let listen = listen(raw.listen.as_ref(), raw.allow_non_loopback, src)?;
     let usage = super::usage::settings(&raw, src)?;
     let client_keys = client_keys(raw.client_keys, src)?;
     check_unique_ids(&raw.providers, src)?;
+    let keychain_in_use = (raw.providers.iter().enumerate()).any(|(index, provider)| {
+        preset::resolve(provider, index, src)
+            .is_ok_and(|resolved| key_source::uses_keychain(provider, &resolved))
+    });
     let mut warnings = Vec::new();
     let providers = (raw.providers.into_iter().enumerate())
         .map(|(index, provider)| {
-            self::provider(index, provider, src, env, &mut warnings).map(Arc::new)
+            self::provider(index, provider, src, sources, &mut warnings).map(Arc::new)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let have_client_keys = !client_keys.is_empty();
+    let gateway_token = key_source::gateway_token(have_client_keys, keychain_in_use, sources, src)?;
     let routes = routes(raw.routes, &providers, src)?;
     let prices = super::usage::prices(raw.prices, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
@@ -47,6 +55,7 @@ pub(super) fn validate(
         listen,
         allow_non_loopback,
         client_keys,
+        gateway_token,
         providers,
         routes,
         max_request_bytes: bytes(raw.max_request_bytes),
@@ -81,14 +90,18 @@ fn listen(
     Ok(addr)
 }
 
+/// Optional: without them, clients present the keychain's gateway token.
 fn client_keys(
     raw: Option<Spanned<Vec<Spanned<String>>>>,
     src: &Source<'_>,
 ) -> Result<Vec<Secret>, ConfigError> {
-    let Some(raw) = raw.filter(|keys| !keys.get_ref().is_empty()) else {
-        let message = "no client keys: clients must present one of them to use the gateway";
-        return Err(src.error(None, "client_keys", message, KEY_HINT));
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
     };
+    if raw.get_ref().is_empty() {
+        let message = "client_keys is empty: remove it to use the keychain's gateway token, or list at least one key";
+        return Err(src.at(&raw, "client_keys", message, KEY_HINT));
+    }
     let keys = raw.into_inner().into_iter().enumerate().map(|(index, key)| {
         let field = format!("client_keys[{index}]");
         let length = key.get_ref().chars().count();
@@ -130,90 +143,53 @@ fn provider(
     index: usize,
     raw: RawProvider,
     src: &Source<'_>,
-    env: Env<'_>,
+    sources: &Sources<'_>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Provider, ConfigError> {
     let field = |name: &str| format!("providers[{index}].{name}");
-    if raw.id.get_ref().trim().is_empty() {
-        let hint = "name it, e.g. id = \"deepseek\"; routes refer to providers by id";
-        return Err(src.at(&raw.id, field("id"), "the provider id is empty", hint));
-    }
-    let base_url = raw.base_url.get_ref();
+    check_id(&raw.id, field("id"), src)?;
+    let resolved = preset::resolve(&raw, index, src)?;
+    let base_url = resolved.base_url.get_ref();
     if !base_url.starts_with("http://") && !base_url.starts_with("https://") {
         let message = format!("`{base_url}` must start with http:// or https://");
         let hint = "e.g. https://api.deepseek.com/v1, or http://localhost:11434/v1 for Ollama";
-        return Err(src.at(&raw.base_url, field("base_url"), message, hint));
+        return Err(src.at(&resolved.base_url, field("base_url"), message, hint));
     }
-    let key = match &raw.api_key_env {
-        Some(name) => key_from_env(name, field("api_key_env"), src, env)?,
-        None => ProviderKey::None,
-    };
-    if let (ProviderKey::Missing(missing), Some(name)) = (&key, &raw.api_key_env) {
-        warnings.push(missing_key_warning(
-            raw.id.get_ref(),
-            missing,
-            name,
-            index,
-            src,
-        ));
-    }
+    let key = key_source::provider_key(&raw, &resolved, index, src, sources, warnings)?;
     let millis = |raw: Option<NonZeroU64>, default| {
         Duration::from_millis(raw.map_or(default, NonZeroU64::get))
     };
     Ok(Provider {
         id: ProviderId(raw.id.into_inner()),
-        format: raw.format,
+        format: resolved.format,
         base_url: base_url.trim_end_matches('/').to_owned(),
+        auth: auth_header(resolved.format, resolved.auth),
+        preset: resolved.preset.map(|preset| preset.id.clone()),
         key,
         headers: headers(raw.headers, &field("headers"), src)?,
-        reasoning_effort: raw.reasoning_effort,
-        max_tokens_field: raw.max_tokens_field,
+        reasoning_effort: resolved.reasoning_effort,
+        max_tokens_field: resolved.max_tokens_field,
         connect_timeout: millis(raw.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
         first_byte_timeout: millis(raw.first_byte_timeout_ms, DEFAULT_FIRST_BYTE_TIMEOUT_MS),
     })
 }
 
-/// An unset or empty variable is not fatal: the gateway serves the other
-/// providers and refuses requests routed to this one, saying why.
-fn key_from_env(
-    name: &Spanned<String>,
-    field: String,
-    src: &Source<'_>,
-    env: Env<'_>,
-) -> Result<ProviderKey, ConfigError> {
-    let variable = name.get_ref();
-    if variable.is_empty() {
-        let hint = "name the variable that holds the key, or remove api_key_env for keyless providers like Ollama";
-        return Err(src.at(name, field, "the environment variable name is empty", hint));
+/// Ids name keychain entries and URL paths: letters, digits, `-`, `_`, `.`.
+fn check_id(id: &Spanned<String>, field: String, src: &Source<'_>) -> Result<(), ConfigError> {
+    let text = id.get_ref();
+    if text.trim().is_empty() {
+        let hint = "name it, e.g. id = \"deepseek\"; routes refer to providers by id";
+        return Err(src.at(id, field, "the provider id is empty", hint));
     }
-    let variable = variable.clone();
-    Ok(match env(&variable) {
-        Some(value) if !value.is_empty() => ProviderKey::Present(Secret::new(value)),
-        Some(_) => ProviderKey::Missing(MissingKey::EnvEmpty { variable }),
-        None => ProviderKey::Missing(MissingKey::EnvUnset { variable }),
-    })
-}
-
-fn missing_key_warning(
-    id: &str,
-    missing: &MissingKey,
-    name: &Spanned<String>,
-    index: usize,
-    src: &Source<'_>,
-) -> Diagnostic {
-    let message = format!(
-        "provider `{id}` has no API key: {missing}; requests routed to it are refused until it has one"
-    );
-    let hint = format!(
-        "{}, or remove api_key_env for keyless providers like Ollama",
-        missing.fix()
-    );
-    src.diagnostic(
-        Some(name.span()),
-        format!("providers[{index}].api_key_env"),
-        message,
-        hint,
-    )
+    let allowed = |ch: char| ch.is_ascii_alphanumeric() || "-_.".contains(ch);
+    if !text.chars().all(allowed) {
+        let message =
+            format!("`{text}` has characters other than letters, digits, `-`, `_` and `.`");
+        let hint =
+            "ids name keychain entries and control URLs: use e.g. \"deepseek\" or \"openrouter-2\"";
+        return Err(src.at(id, field, message, hint));
+    }
+    Ok(())
 }
 
 fn headers(
@@ -329,8 +305,23 @@ pub(super) fn unknown_provider(
     )
 }
 
+/// The header a provider's key goes in: the preset's auth style, else the
+/// one its format's own API uses.
+fn auth_header(format: Format, style: Option<AuthStyle>) -> AuthHeader {
+    match style {
+        Some(AuthStyle::Bearer) => AuthHeader::Bearer,
+        Some(AuthStyle::XApiKey) => AuthHeader::XApiKey,
+        Some(AuthStyle::XGoogApiKey) => AuthHeader::XGoogApiKey,
+        Some(AuthStyle::None) | None => match format {
+            Format::Anthropic => AuthHeader::XApiKey,
+            Format::Gemini => AuthHeader::XGoogApiKey,
+            Format::OpenaiChat | Format::OpenaiResponses => AuthHeader::Bearer,
+        },
+    }
+}
+
 /// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, a_char) in a.chars().enumerate() {

@@ -36,16 +36,12 @@ pub async fn guard(State(state): State<SharedState>, request: Request, next: Nex
     if OPEN_PATHS.contains(&path) {
         return next.run(request).await;
     }
+    if request.method() == http::Method::POST && !json_or_absent(headers) {
+        let message = "the body must be JSON (Content-Type: application/json); forms and plain text are refused";
+        return error_response(format, &ApiError::new(415, message));
+    }
     match presented_key(headers, request.uri().query()) {
-        Some(key)
-            if state
-                .config
-                .client_keys
-                .iter()
-                .any(|known| known.matches(key)) =>
-        {
-            next.run(request).await
-        }
+        Some(key) if state.config.accepts_client_key(key) => next.run(request).await,
         Some(_) => error_response(
             format,
             &ApiError::new(
@@ -61,6 +57,23 @@ pub async fn guard(State(state): State<SharedState>, request: Request, next: Nex
             ),
         ),
     }
+}
+
+/// A web page can post forms and `text/plain` without a CORS preflight;
+/// only JSON (or no declared type, which no browser sends with a body)
+/// reaches the handlers.
+fn json_or_absent(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence
+            .rsplit_once('+')
+            .is_some_and(|(_, suffix)| suffix.eq_ignore_ascii_case("json"))
 }
 
 /// The key from `x-api-key`, `Authorization: Bearer`, `x-goog-api-key` or `?key=`.

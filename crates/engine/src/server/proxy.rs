@@ -50,7 +50,7 @@ pub fn body_or_error(
 ) -> Result<Bytes, ProxyError> {
     body.map_err(|err| match err.status() {
         http::StatusCode::PAYLOAD_TOO_LARGE => ProxyError::RequestTooLarge { limit },
-        _ => DecodeError::Invalid(err.body_text()).into(),
+        _ => DecodeError::invalid("", err.body_text()).into(),
     })
 }
 
@@ -123,7 +123,7 @@ fn translate<'s>(
     if let Some(path) = inbound.path_model {
         request.stream = path.stream;
     }
-    let body = formats::encode_request(upstream, &request, &encode_options(route))?;
+    let body = formats::encode_request(upstream, &request, &encode_options(route));
     let client = ClientStream {
         created: unix_now(),
         include_usage: request.stream_usage,
@@ -275,11 +275,9 @@ pub fn peek(body: &[u8]) -> Result<Peek<'_>, DecodeError> {
     // Bytes, not text: only the model is read, so only it needs checking as UTF-8.
     let wire: Wire<'_> =
         serde_json::from_slice(body).map_err(|err| DecodeError::from_json(&err))?;
-    let raw = wire
-        .model
-        .ok_or_else(|| DecodeError::Invalid("model: required field is missing".into()))?;
+    let raw = wire.model.ok_or_else(|| DecodeError::missing("model"))?;
     let model: Cow<'_, str> = serde_json::from_str(raw.get())
-        .map_err(|_| DecodeError::Invalid("model: expected a string".into()))?;
+        .map_err(|_| DecodeError::invalid("model", "expected a string"))?;
     // The raw value borrows from `body`, so its offset is a pointer difference.
     let start = (raw.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
     Ok(Peek {

@@ -162,14 +162,10 @@ fn stream_answer(
 ) -> Response {
     let upstream_body = response.into_body().into_stream();
     match answer {
-        Answer::Passthrough(format) => match formats::stream_decoder(format) {
-            Ok(decoder) => framing.body(
-                upstream_body,
-                Passthrough::new(format, StreamWatch::new(decoder)),
-                record,
-            ),
-            Err(err) => fail(record, format, &err.into()),
-        },
+        Answer::Passthrough(format) => {
+            let watch = StreamWatch::new(formats::stream_decoder(format));
+            framing.body(upstream_body, Passthrough::new(format, watch), record)
+        }
         Answer::Translate {
             upstream,
             client,
@@ -177,12 +173,7 @@ fn stream_answer(
         } => {
             let decoder = formats::stream_decoder(upstream);
             let encoder = formats::stream_encoder(client, client_stream);
-            match decoder.and_then(|decoder| Ok((decoder, encoder?))) {
-                Ok((decoder, encoder)) => {
-                    framing.body(upstream_body, Transcoder::new(decoder, encoder), record)
-                }
-                Err(err) => fail(record, client, &err.into()),
-            }
+            framing.body(upstream_body, Transcoder::new(decoder, encoder), record)
         }
     }
 }
@@ -225,27 +216,21 @@ fn complete_answer(
     if response.created == 0 {
         response.created = client_stream.created;
     }
-    let encoded = if stream.is_some() {
-        formats::stream_encoder(client, client_stream).map(|mut encoder| {
-            let mut out = Vec::new();
-            for event in switchyard_protocol::ir::response_events(&response) {
-                encoder.encode(&event, &mut out);
-            }
-            out
-        })
+    let out = if stream.is_some() {
+        let mut encoder = formats::stream_encoder(client, client_stream);
+        let mut out = Vec::new();
+        for event in switchyard_protocol::ir::response_events(&response) {
+            encoder.encode(&event, &mut out);
+        }
+        out
     } else {
         formats::encode_response(client, &response)
     };
-    match encoded {
-        Ok(out) => {
-            let answer = match stream {
-                Some(framing) => framing.complete(out),
-                None => json_response(StatusCode::OK, out),
-            };
-            finish(record, answer, Outcome::Ok, response.usage, None)
-        }
-        Err(err) => fail(record, client, &err.into()),
-    }
+    let answer = match stream {
+        Some(framing) => framing.complete(out),
+        None => json_response(StatusCode::OK, out),
+    };
+    finish(record, answer, Outcome::Ok, response.usage, None)
 }
 
 async fn upstream_error(

@@ -11,12 +11,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
-use switchyard_protocol::Format;
 
 pub use self::body::{BoxError, ReadError, UpstreamBody, UpstreamResponse};
 pub use self::transport::TransportError;
 use self::transport::{Transport, TransportFactory};
-use crate::config::{Config, Provider};
+use crate::config::{AuthHeader, Config, Provider};
 use crate::error::ProxyError;
 
 /// HTTP clients for every configured provider, with its base URL parsed once
@@ -192,16 +191,16 @@ fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
     let Some(key) = provider.key.secret() else {
         return;
     };
-    let (name, value) = match provider.format {
-        Format::Anthropic => (
+    let (name, value) = match provider.auth {
+        AuthHeader::XApiKey => (
             HeaderName::from_static("x-api-key"),
             key.expose().to_owned(),
         ),
-        Format::Gemini => (
+        AuthHeader::XGoogApiKey => (
             HeaderName::from_static("x-goog-api-key"),
             key.expose().to_owned(),
         ),
-        Format::OpenaiChat | Format::OpenaiResponses => (
+        AuthHeader::Bearer => (
             http::header::AUTHORIZATION,
             format!("Bearer {}", key.expose()),
         ),

@@ -26,7 +26,7 @@ use switchyard_engine::Gateway;
 use switchyard_engine::config;
 use switchyard_engine::usage::{UsageEvent, UsageHub, UsageSink};
 #[allow(unused_imports)]
-pub use switchyard_protocol::formats::anthropic::validate_stream;
+pub use switchyard_test_support::anthropic::validate_stream;
 
 pub const CLIENT_KEY: &str = "sk-test-client-key-0123456789";
 pub const UPSTREAM_KEY: &str = "sk-upstream-secret-key";

@@ -57,16 +57,12 @@ pub fn decode_request(format: Format, body: &[u8]) -> Result<Request, DecodeErro
     }
 }
 
-pub fn encode_request(
-    format: Format,
-    request: &Request,
-    options: &EncodeOptions,
-) -> Result<Vec<u8>, DecodeError> {
+pub fn encode_request(format: Format, request: &Request, options: &EncodeOptions) -> Vec<u8> {
     match format {
-        Format::Anthropic => Ok(anthropic::encode_request(request, options)),
-        Format::OpenaiChat => Ok(openai_chat::encode_request(request, options)),
-        Format::OpenaiResponses => Ok(openai_responses::encode_request(request, options)),
-        Format::Gemini => Ok(gemini::encode_request(request, options)),
+        Format::Anthropic => anthropic::encode_request(request, options),
+        Format::OpenaiChat => openai_chat::encode_request(request, options),
+        Format::OpenaiResponses => openai_responses::encode_request(request, options),
+        Format::Gemini => gemini::encode_request(request, options),
     }
 }
 
@@ -79,38 +75,33 @@ pub fn decode_response(format: Format, body: &[u8]) -> Result<Response, DecodeEr
     }
 }
 
-pub fn encode_response(format: Format, response: &Response) -> Result<Vec<u8>, DecodeError> {
+pub fn encode_response(format: Format, response: &Response) -> Vec<u8> {
     match format {
-        Format::Anthropic => Ok(anthropic::encode_response(response)),
-        Format::OpenaiChat => Ok(openai_chat::encode_response(response)),
-        Format::OpenaiResponses => Ok(openai_responses::encode_response(response)),
-        Format::Gemini => Ok(gemini::encode_response(response)),
+        Format::Anthropic => anthropic::encode_response(response),
+        Format::OpenaiChat => openai_chat::encode_response(response),
+        Format::OpenaiResponses => openai_responses::encode_response(response),
+        Format::Gemini => gemini::encode_response(response),
     }
 }
 
-pub fn stream_decoder(format: Format) -> Result<Box<dyn StreamDecode + Send>, DecodeError> {
+pub fn stream_decoder(format: Format) -> Box<dyn StreamDecode + Send> {
     match format {
-        Format::Anthropic => Ok(Box::new(anthropic::StreamDecoder::new())),
-        Format::OpenaiChat => Ok(Box::new(openai_chat::StreamDecoder::new())),
-        Format::OpenaiResponses => Ok(Box::new(openai_responses::StreamDecoder::new())),
-        Format::Gemini => Ok(Box::new(gemini::StreamDecoder::new())),
+        Format::Anthropic => Box::new(anthropic::StreamDecoder::new()),
+        Format::OpenaiChat => Box::new(openai_chat::StreamDecoder::new()),
+        Format::OpenaiResponses => Box::new(openai_responses::StreamDecoder::new()),
+        Format::Gemini => Box::new(gemini::StreamDecoder::new()),
     }
 }
 
-pub fn stream_encoder(
-    format: Format,
-    client: ClientStream,
-) -> Result<Box<dyn StreamEncode + Send>, DecodeError> {
+pub fn stream_encoder(format: Format, client: ClientStream) -> Box<dyn StreamEncode + Send> {
     match format {
-        Format::Anthropic => Ok(Box::new(anthropic::StreamEncoder::new())),
-        Format::OpenaiChat => Ok(Box::new(openai_chat::StreamEncoder::new(
+        Format::Anthropic => Box::new(anthropic::StreamEncoder::new()),
+        Format::OpenaiChat => Box::new(openai_chat::StreamEncoder::new(
             client.created,
             client.include_usage,
-        ))),
-        Format::OpenaiResponses => Ok(Box::new(openai_responses::StreamEncoder::new(
-            client.created,
-        ))),
-        Format::Gemini => Ok(Box::new(gemini::StreamEncoder::new())),
+        )),
+        Format::OpenaiResponses => Box::new(openai_responses::StreamEncoder::new(client.created)),
+        Format::Gemini => Box::new(gemini::StreamEncoder::new()),
     }
 }
 

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 use switchyard_protocol::Format;
-use switchyard_protocol::formats::{anthropic, decode_response, openai_responses};
+use switchyard_protocol::formats::decode_response;
+use switchyard_test_support::{anthropic, openai_responses};
 
 use crate::render::{frames, text_of};
 

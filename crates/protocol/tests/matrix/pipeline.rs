@@ -38,7 +38,7 @@ fn upstream_options() -> EncodeOptions {
 
 /// The case's request as a client of `format` sends it.
 pub fn client_request(format: Format, request: &Request) -> Vec<u8> {
-    encode_request(format, request, &client_options()).unwrap()
+    encode_request(format, request, &client_options())
 }
 
 /// The client's request as the gateway reads it: decoded, the route's model
@@ -61,12 +61,12 @@ pub fn decoded_request(pair: Pair, request: &Request) -> Request {
 
 /// The body the upstream receives.
 pub fn upstream_request(pair: Pair, decoded: &Request) -> Vec<u8> {
-    encode_request(pair.upstream, decoded, &upstream_options()).unwrap()
+    encode_request(pair.upstream, decoded, &upstream_options())
 }
 
 /// The upstream's complete answer in its own format.
 pub fn upstream_json(format: Format, answer: &Response) -> Vec<u8> {
-    encode_response(format, answer).unwrap()
+    encode_response(format, answer)
 }
 
 /// The upstream's answer streamed in its own format, every text, reasoning
@@ -81,7 +81,7 @@ pub fn encode_events(format: Format, events: &[StreamEvent]) -> Vec<u8> {
         created: CREATED,
         include_usage: true,
     };
-    let mut encoder = stream_encoder(format, client).unwrap();
+    let mut encoder = stream_encoder(format, client);
     let mut out = Vec::new();
     for event in events {
         encoder.encode(event, &mut out);
@@ -132,7 +132,7 @@ pub fn client_answer(pair: Pair, upstream_body: &[u8]) -> Vec<u8> {
     if response.created == 0 {
         response.created = CREATED;
     }
-    encode_response(pair.client, &response).unwrap()
+    encode_response(pair.client, &response)
 }
 
 /// How the upstream body ended (`stream::tapped_body`).
@@ -156,8 +156,8 @@ pub fn client_stream(
         created: CREATED,
         include_usage,
     };
-    let decoder = stream_decoder(pair.upstream).unwrap();
-    let encoder = stream_encoder(pair.client, client).unwrap();
+    let decoder = stream_decoder(pair.upstream);
+    let encoder = stream_encoder(pair.client, client);
     let mut transcoder = Transcoder::new(decoder, encoder);
     let mut out = Vec::new();
     for piece in upstream.chunks(chunk.max(1)) {

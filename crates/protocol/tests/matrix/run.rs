@@ -158,7 +158,7 @@ pub fn run_passthrough_cut(format: Format) {
 }
 
 fn watched(format: Format, sse: &[u8]) -> StreamWatch {
-    let mut watch = StreamWatch::new(stream_decoder(format).unwrap());
+    let mut watch = StreamWatch::new(stream_decoder(format));
     watch.feed(sse);
     watch.finish();
     watch

@@ -43,9 +43,10 @@ pub fn frames(sse: &str) -> Vec<SseFrame> {
     out
 }
 
-/// Checks the stream with the crate's strict validator; panics with the reason.
-pub fn validate_anthropic_stream(sse: &str) -> anthropic::StreamSummary {
-    anthropic::validate_stream(sse).unwrap_or_else(|err| panic!("{err}\n{sse}"))
+/// Checks the stream with the strict validator; panics with the reason.
+pub fn validate_anthropic_stream(sse: &str) -> switchyard_test_support::anthropic::StreamSummary {
+    switchyard_test_support::anthropic::validate_stream(sse)
+        .unwrap_or_else(|err| panic!("{err}\n{sse}"))
 }
 
 /// `bytes` cut at the given offsets (taken modulo its length), in order.

@@ -1,137 +1,23 @@
 //! IR request → Anthropic Messages request body (for Anthropic upstreams
 //! reached from another client format).
 
-use serde::Serialize;
-
 use super::TOOL_ID_PREFIX;
-use super::encode::with_prefix;
+use super::encode_response::with_prefix;
+use super::wire::{
+    BlockOut, MessageOut, MetadataOut, OutputConfigOut, RequestOut, SchemaFormatOut, SourceOut,
+    ThinkingOut, ToolChoiceOut, ToolOut,
+};
 use crate::formats::EncodeOptions;
 use crate::ir::{
-    ImageSource, Message, Part, ReasoningEffort, Request, ResponseFormat, Role, Text, Tool,
-    ToolChoice, ToolResultPart,
+    ImageSource, Message, Part, ReasoningEffort, Request, ResponseFormat, Role, Tool, ToolChoice,
+    ToolResultPart,
 };
-use crate::json::RawJson;
 use crate::sse::write_json;
 
 /// Anthropic requires `max_tokens`; clients of other formats may omit it.
 const DEFAULT_MAX_TOKENS: u32 = 8192;
 /// Anthropic's smallest thinking budget.
 const MIN_THINKING_BUDGET: u32 = 1024;
-
-#[derive(Serialize)]
-struct RequestOut<'a> {
-    model: &'a str,
-    max_tokens: u32,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    system: Vec<BlockOut<'a>>,
-    messages: Vec<MessageOut<'a>>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    stop_sequences: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    temperature: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    top_p: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    top_k: Option<u32>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    stream: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    tools: Vec<ToolOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tool_choice: Option<ToolChoiceOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<MetadataOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    thinking: Option<ThinkingOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    output_config: Option<OutputConfigOut<'a>>,
-}
-
-/// Structured output: Anthropic takes a JSON Schema; a bare "any JSON
-/// object" has no equivalent (LOSSY.md).
-#[derive(Serialize)]
-struct OutputConfigOut<'a> {
-    format: SchemaFormatOut<'a>,
-}
-
-#[derive(Serialize)]
-struct SchemaFormatOut<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    schema: &'a RawJson,
-}
-
-#[derive(Serialize)]
-struct MessageOut<'a> {
-    role: &'static str,
-    content: Vec<BlockOut<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum BlockOut<'a> {
-    Text {
-        text: &'a Text,
-    },
-    Image {
-        source: SourceOut<'a>,
-    },
-    ToolUse {
-        id: String,
-        name: &'a str,
-        input: &'a RawJson,
-    },
-    ToolResult {
-        tool_use_id: String,
-        content: Vec<BlockOut<'a>>,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        is_error: bool,
-    },
-    Thinking {
-        thinking: &'a Text,
-        signature: &'a str,
-    },
-    RedactedThinking {
-        data: &'a str,
-    },
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum SourceOut<'a> {
-    Base64 { media_type: &'a str, data: &'a str },
-    Url { url: &'a str },
-}
-
-#[derive(Serialize)]
-struct ToolOut<'a> {
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a Text>,
-    input_schema: &'a RawJson,
-}
-
-#[derive(Serialize)]
-struct ToolChoiceOut<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    disable_parallel_tool_use: bool,
-}
-
-#[derive(Serialize)]
-struct MetadataOut<'a> {
-    user_id: &'a str,
-}
-
-#[derive(Serialize)]
-struct ThinkingOut {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    budget_tokens: u32,
-}
 
 /// Encodes a request for an Anthropic upstream.
 pub fn encode_request(request: &Request, options: &EncodeOptions) -> Vec<u8> {

@@ -48,3 +48,19 @@ pub fn encode_error(error: &ApiError) -> Vec<u8> {
     write_json(&mut out, &envelope);
     out
 }
+
+/// The HTTP status an Anthropic error type stands for.
+pub fn status_for_type(kind: &str) -> u16 {
+    match kind {
+        "invalid_request_error" => 400,
+        "authentication_error" => 401,
+        "billing_error" => 402,
+        "permission_error" => 403,
+        "not_found_error" => 404,
+        "request_too_large" => 413,
+        "rate_limit_error" => 429,
+        "overloaded_error" => 529,
+        "timeout_error" => 504,
+        _ => 500,
+    }
+}

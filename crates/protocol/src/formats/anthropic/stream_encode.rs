@@ -7,10 +7,12 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
-
-use super::encode::{UsageOut, stop_reason_out, with_prefix};
+use super::encode_response::{stop_reason_out, with_prefix};
 use super::error::encode_error;
+use super::wire_client::{
+    BlockDeltaFrame, BlockOut, BlockStartFrame, BlockStopFrame, DeltaOut, EmptyObject,
+    MessageDeltaBody, MessageDeltaFrame, MessageOut, MessageStartFrame, TypeOnly, UsageOut,
+};
 use super::{MESSAGE_ID_PREFIX, TOOL_ID_PREFIX};
 use crate::error::ApiError;
 use crate::ir::{BlockKind, Delta, StreamEvent, Usage};
@@ -95,7 +97,7 @@ impl StreamEncoder {
         let id = with_prefix(MESSAGE_ID_PREFIX, id);
         let frame = MessageStartFrame {
             kind: "message_start",
-            message: super::encode::MessageOut {
+            message: MessageOut {
                 id: &id,
                 kind: "message",
                 role: "assistant",
@@ -219,93 +221,6 @@ fn delta_fits(kind: &BlockKind, delta: &Delta) -> bool {
             )
             | (BlockKind::ToolCall { .. }, Delta::ToolArguments(_))
     )
-}
-
-#[derive(Serialize)]
-struct TypeOnly {
-    #[serde(rename = "type")]
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct MessageStartFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    message: super::encode::MessageOut<'a>,
-}
-
-#[derive(Serialize)]
-struct MessageDeltaFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    delta: MessageDeltaBody<'a>,
-    usage: UsageOut,
-}
-
-#[derive(Serialize)]
-struct MessageDeltaBody<'a> {
-    stop_reason: Option<&'static str>,
-    stop_sequence: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct BlockStartFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    index: usize,
-    content_block: BlockOut<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum BlockOut<'a> {
-    Text {
-        text: &'static str,
-    },
-    Thinking {
-        thinking: &'static str,
-        signature: &'static str,
-    },
-    RedactedThinking {
-        data: &'a str,
-    },
-    ToolUse {
-        id: &'a str,
-        name: &'a str,
-        input: EmptyObject,
-    },
-}
-
-/// Serializes as `{}`: the `input` every streamed `tool_use` block starts with.
-#[derive(Serialize)]
-struct EmptyObject {}
-
-#[derive(Serialize)]
-struct BlockDeltaFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    index: usize,
-    delta: DeltaOut<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type")]
-enum DeltaOut<'a> {
-    #[serde(rename = "text_delta")]
-    Text { text: &'a str },
-    #[serde(rename = "thinking_delta")]
-    Thinking { thinking: &'a str },
-    #[serde(rename = "signature_delta")]
-    Signature { signature: &'a str },
-    #[serde(rename = "input_json_delta")]
-    InputJson { partial_json: &'a str },
-}
-
-#[derive(Serialize)]
-struct BlockStopFrame {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    index: usize,
 }
 
 fn write_block_start(index: usize, kind: &BlockKind, out: &mut Vec<u8>) {

@@ -23,9 +23,9 @@ pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
     let wire: RequestIn = DecodeError::parse(body)?;
     let config = wire.generation_config;
     if config.candidate_count.is_some_and(|count| count > 1) {
-        return Err(DecodeError::Invalid(
-            "generationConfig.candidateCount: only 1 candidate is supported through this gateway"
-                .into(),
+        return Err(DecodeError::invalid(
+            "generationConfig.candidateCount",
+            "only 1 candidate is supported through this gateway",
         ));
     }
     let system = wire

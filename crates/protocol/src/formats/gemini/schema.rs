@@ -22,11 +22,11 @@ pub(super) fn openapi_to_json_schema(schema: &RawJson) -> Result<RawJson, Decode
         return Ok(schema.clone());
     }
     let mut tree: Value = serde_json::from_str(schema.get())
-        .map_err(|err| DecodeError::Invalid(format!("tools: parameters: {err}")))?;
+        .map_err(|err| DecodeError::invalid("tools", format!("parameters: {err}")))?;
     lower_types(&mut tree);
     serde_json::value::to_raw_value(&tree)
         .map(RawJson)
-        .map_err(|err| DecodeError::Invalid(format!("tools: parameters: {err}")))
+        .map_err(|err| DecodeError::invalid("tools", format!("parameters: {err}")))
 }
 
 fn has_upper_case_type(schema: &str) -> bool {

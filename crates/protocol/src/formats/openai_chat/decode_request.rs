@@ -1,6 +1,6 @@
 //! OpenAI Chat Completions request → IR (OpenAI clients and SDKs).
 
-use super::client_wire::{
+use super::wire_client::{
     ChatMessageIn, ChatRequestIn, ChatRole, ContentPartIn, ImageUrlIn, ToolChoiceIn,
 };
 use crate::error::DecodeError;
@@ -14,8 +14,9 @@ use crate::ir::{
 pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
     let wire: ChatRequestIn = DecodeError::parse(body)?;
     if wire.n.is_some_and(|n| n > 1) {
-        return Err(DecodeError::Invalid(
-            "n: only n = 1 is supported through this gateway".into(),
+        return Err(DecodeError::invalid(
+            "n",
+            "only n = 1 is supported through this gateway",
         ));
     }
     let (system, messages) = decode_messages(wire.messages)?;
@@ -87,10 +88,7 @@ fn decode_messages(wire: Vec<ChatMessageIn>) -> Result<(Vec<Text>, Vec<Message>)
             ChatRole::Assistant => messages.push(assistant_message(message)),
             ChatRole::Tool | ChatRole::Function => {
                 let call_id = message.tool_call_id.ok_or_else(|| {
-                    DecodeError::Invalid(format!(
-                        "{}: required for tool messages",
-                        at("tool_call_id")
-                    ))
+                    DecodeError::invalid(at("tool_call_id"), "required for tool messages")
                 })?;
                 let result = Part::ToolResult {
                     call_id,
@@ -146,19 +144,21 @@ fn user_parts(
                 let url = match part.image_url {
                     Some(ImageUrlIn::Object { url } | ImageUrlIn::Text(url)) => url,
                     None => {
-                        return Err(DecodeError::Invalid(format!(
-                            "{}: image_url part without a url",
-                            at(&format!("content[{index}]"))
-                        )));
+                        return Err(DecodeError::invalid(
+                            at(&format!("content[{index}]")),
+                            "image_url part without a url",
+                        ));
                     }
                 };
                 out.push(Part::Image(ImageSource::from_url(&url)));
             }
             other => {
-                return Err(DecodeError::Invalid(format!(
-                    "{}: content part type `{other}` is not supported (text and image_url are)",
-                    at(&format!("content[{index}].type"))
-                )));
+                return Err(DecodeError::invalid(
+                    at(&format!("content[{index}].type")),
+                    format!(
+                        "content part type `{other}` is not supported (text and image_url are)"
+                    ),
+                ));
             }
         }
     }
@@ -198,9 +198,10 @@ fn decode_tool_choice(choice: ToolChoiceIn) -> Result<ToolChoice, DecodeError> {
             "auto" => Ok(ToolChoice::Auto),
             "required" => Ok(ToolChoice::Required),
             "none" => Ok(ToolChoice::None),
-            other => Err(DecodeError::Invalid(format!(
-                "tool_choice: unknown value `{other}` (expected auto, required, none or a function)"
-            ))),
+            other => Err(DecodeError::invalid(
+                "tool_choice",
+                format!("unknown value `{other}` (expected auto, required, none or a function)"),
+            )),
         },
     }
 }

@@ -5,7 +5,7 @@
 //! interleave fragments of parallel calls; a call's block starts only once
 //! its name is known.
 
-use super::decode::{decode_usage, stop_reason, synthetic_call_id};
+use super::decode_response::{decode_usage, stop_reason, synthetic_call_id};
 use super::wire::{ChunkErrorIn, ChunkIn, MessageIn, ToolCallIn};
 use crate::ir::{BlockKind, Delta, StopReason, StreamEvent, Usage};
 use crate::sse::SseFrame;

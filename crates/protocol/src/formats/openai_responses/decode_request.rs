@@ -1,11 +1,11 @@
 //! OpenAI Responses request → IR (Codex CLI and the OpenAI SDKs' `responses.create`).
 
-use super::client_wire::{
+use super::names;
+use super::wire_client::{
     ImageUrlIn, ItemIn, Lenient, PartIn, ReasoningIn, ResponsesRequestIn, ToolChoiceIn,
     ToolChoiceObjectIn, ToolIn,
 };
-use super::names;
-use crate::error::DecodeError;
+use crate::error::{DecodeError, Feature};
 use crate::formats::{LenientText, TextOr};
 use crate::ir::{
     ImageSource, Message, Part, Reasoning, ReasoningEffort, Request, Role, Text, Tool, ToolChoice,
@@ -16,13 +16,15 @@ use crate::ir::{
 pub fn decode_request(body: &[u8]) -> Result<Request, DecodeError> {
     let wire: ResponsesRequestIn = DecodeError::parse(body)?;
     if wire.previous_response_id.is_some_and(|id| !id.is_empty()) {
-        return Err(DecodeError::Unsupported(
-            "previous_response_id: this gateway keeps no conversation state; send the full input (Codex does with store=false)".into(),
+        return Err(DecodeError::unsupported(
+            "previous_response_id",
+            Feature::PreviousResponseId,
         ));
     }
     if wire.conversation.is_some() {
-        return Err(DecodeError::Unsupported(
-            "conversation: this gateway keeps no conversation state; send the full input".into(),
+        return Err(DecodeError::unsupported(
+            "conversation",
+            Feature::Conversation,
         ));
     }
     let mut system: Vec<Text> = wire
@@ -110,7 +112,7 @@ impl Path {
     }
 
     fn missing(self, name: &str) -> DecodeError {
-        DecodeError::Invalid(format!("{}: required field is missing", self.field(name)))
+        DecodeError::missing(self.field(name))
     }
 }
 
@@ -152,10 +154,10 @@ fn decode_message(
             push_assistant(messages, content);
         }
         other => {
-            return Err(DecodeError::Invalid(format!(
-                "{}: unknown role `{other}` (expected user, assistant, system or developer)",
-                at.field("role")
-            )));
+            return Err(DecodeError::invalid(
+                at.field("role"),
+                format!("unknown role `{other}` (expected user, assistant, system or developer)"),
+            ));
         }
     }
     Ok(())
@@ -173,10 +175,10 @@ fn content_parts(content: Option<Lenient<PartIn>>, at: Path) -> Result<Vec<PartI
             file_id: None,
         }]),
         Some(Lenient::List(parts)) => Ok(parts),
-        Some(Lenient::Other) => Err(DecodeError::Invalid(format!(
-            "{}: expected a string or a list of content parts",
-            at.field("content")
-        ))),
+        Some(Lenient::Other) => Err(DecodeError::invalid(
+            at.field("content"),
+            "expected a string or a list of content parts",
+        )),
     }
 }
 
@@ -194,18 +196,17 @@ fn user_part(part: PartIn, at: &dyn Fn() -> String) -> Result<Part, DecodeError>
             Ok(Part::Text(part.text.unwrap_or_default()))
         }
         Some("input_image") => Ok(Part::Image(image(part, at)?)),
-        Some("input_file") => Err(DecodeError::Unsupported(format!(
-            "{}.type: input_file is not supported through this gateway (send the text, or images as input_image)",
-            at()
-        ))),
-        Some(other) => Err(DecodeError::Invalid(format!(
-            "{}.type: content part type `{other}` is not supported (input_text and input_image are)",
-            at()
-        ))),
-        None => Err(DecodeError::Invalid(format!(
-            "{}.type: required field is missing",
-            at()
-        ))),
+        Some("input_file") => Err(DecodeError::unsupported(
+            format!("{}.type", at()),
+            Feature::InputFile,
+        )),
+        Some(other) => Err(DecodeError::invalid(
+            format!("{}.type", at()),
+            format!(
+                "content part type `{other}` is not supported (input_text and input_image are)"
+            ),
+        )),
+        None => Err(DecodeError::missing(format!("{}.type", at()))),
     }
 }
 
@@ -214,14 +215,14 @@ fn image(part: PartIn, at: &dyn Fn() -> String) -> Result<ImageSource, DecodeErr
         (Some(ImageUrlIn::Text(url) | ImageUrlIn::Object { url }), _) => {
             Ok(ImageSource::from_url(&url))
         }
-        (None, Some(_)) => Err(DecodeError::Unsupported(format!(
-            "{}.file_id: images by file id need OpenAI's file store; send image_url (a URL or a data: URL) instead",
-            at()
-        ))),
-        (None, None) => Err(DecodeError::Invalid(format!(
-            "{}.image_url: required for input_image",
-            at()
-        ))),
+        (None, Some(_)) => Err(DecodeError::unsupported(
+            format!("{}.file_id", at()),
+            Feature::ImageFileId,
+        )),
+        (None, None) => Err(DecodeError::invalid(
+            format!("{}.image_url", at()),
+            "required for input_image",
+        )),
     }
 }
 
@@ -253,10 +254,10 @@ fn decode_call_output(item: ItemIn, at: Path) -> Result<Part, DecodeError> {
             content
         }
         Some(Lenient::Other) => {
-            return Err(DecodeError::Invalid(format!(
-                "{}: expected a string or a list of content parts",
-                at.field("output")
-            )));
+            return Err(DecodeError::invalid(
+                at.field("output"),
+                "expected a string or a list of content parts",
+            ));
         }
     };
     Ok(Part::ToolResult {
@@ -340,9 +341,9 @@ fn decode_tools(tools: Vec<ToolIn>) -> Result<Vec<Tool>, DecodeError> {
         match tool.kind.as_deref() {
             Some("function") => out.push(function(None, tool, &at)?),
             Some("namespace") => {
-                let namespace = tool.name.ok_or_else(|| {
-                    DecodeError::Invalid(format!("{at}.name: required field is missing"))
-                })?;
+                let namespace = tool
+                    .name
+                    .ok_or_else(|| DecodeError::missing(format!("{at}.name")))?;
                 for (child_index, child) in tool.tools.into_iter().flatten().enumerate() {
                     if child.kind.as_deref().is_none_or(|kind| kind == "function") {
                         let at = format!("{at}.tools[{child_index}]");
@@ -359,7 +360,7 @@ fn decode_tools(tools: Vec<ToolIn>) -> Result<Vec<Tool>, DecodeError> {
 fn function(namespace: Option<&str>, tool: ToolIn, at: &str) -> Result<Tool, DecodeError> {
     let name = tool
         .name
-        .ok_or_else(|| DecodeError::Invalid(format!("{at}.name: required field is missing")))?;
+        .ok_or_else(|| DecodeError::missing(format!("{at}.name")))?;
     Ok(Tool {
         name: names::flatten(namespace, &name),
         description: tool.description,
@@ -379,9 +380,10 @@ fn tool_choice_mode(mode: &str, at: &str) -> Result<ToolChoice, DecodeError> {
         "auto" => Ok(ToolChoice::Auto),
         "required" => Ok(ToolChoice::Required),
         "none" => Ok(ToolChoice::None),
-        other => Err(DecodeError::Invalid(format!(
-            "{at}: unknown value `{other}` (expected auto, required, none or a function)"
-        ))),
+        other => Err(DecodeError::invalid(
+            at,
+            format!("unknown value `{other}` (expected auto, required, none or a function)"),
+        )),
     }
 }
 
@@ -389,7 +391,7 @@ fn tool_choice_object(choice: ToolChoiceObjectIn) -> Result<ToolChoice, DecodeEr
     match choice.kind.as_str() {
         "function" => {
             let name = choice.name.ok_or_else(|| {
-                DecodeError::Invalid("tool_choice.name: required for type function".into())
+                DecodeError::invalid("tool_choice.name", "required for type function")
             })?;
             Ok(ToolChoice::Tool(names::flatten(
                 choice.namespace.as_deref(),

@@ -11,10 +11,13 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     let wire: ResponseIn = DecodeError::parse(body)?;
     if wire.status.0.as_deref() == Some("failed") {
         let message = wire.error.and_then(|error| error.message.0);
-        return Err(DecodeError::Invalid(format!(
-            "the upstream's response failed: {}",
-            message.as_deref().unwrap_or("no reason given")
-        )));
+        return Err(DecodeError::invalid(
+            "",
+            format!(
+                "the upstream's response failed: {}",
+                message.as_deref().unwrap_or("no reason given")
+            ),
+        ));
     }
     let mut content = Vec::with_capacity(wire.output.len());
     for (position, item) in wire.output.into_iter().enumerate() {

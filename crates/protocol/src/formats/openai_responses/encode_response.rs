@@ -1,7 +1,7 @@
 //! IR answer → a Responses `response` object, plus the pieces the stream
 //! encoder shares (ids, status, output items).
 
-use super::client_wire::{IncompleteOut, ItemOut, PartOut, ResponseOut, UsageOut};
+use super::wire_client::{IncompleteOut, ItemOut, PartOut, ResponseOut, UsageOut};
 use super::{RESPONSE_ID_PREFIX, names};
 use crate::ir::{Part, Response, StopReason, TextRef};
 use crate::sse::write_json;

@@ -5,9 +5,12 @@
 use serde::Serialize;
 
 use super::RESPONSE_ID_PREFIX;
-use super::client_wire::{ErrorOut, ResponseOut};
+use super::wire_client::{ErrorOut, ResponseOut};
 use crate::error::ApiError;
 use crate::sse::write_event;
+
+/// Responses clients read errors in OpenAI's usual JSON shape.
+pub use crate::formats::openai_chat::encode_error;
 
 /// The `error.code` of a failed response. Codex retries `server_error` and
 /// waits out `rate_limit_exceeded`.

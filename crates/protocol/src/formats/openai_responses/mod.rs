@@ -3,7 +3,6 @@
 //! models only there. Stateless both ways: the whole conversation travels as
 //! `input` items each time.
 
-mod client_wire;
 mod decode_request;
 mod decode_response;
 mod encode_request;
@@ -13,21 +12,16 @@ mod names;
 mod stream_decode;
 mod stream_encode;
 mod usage_tap;
-mod validate;
 mod wire;
+mod wire_client;
 
-pub use super::openai_chat::encode_error;
 pub use decode_request::decode_request;
 pub use decode_response::decode_response;
 pub use encode_request::encode_request;
 pub use encode_response::encode_response;
-pub use error::stream_error_frame;
+pub use error::{encode_error, stream_error_frame};
 pub use stream_decode::StreamDecoder;
 pub use stream_encode::StreamEncoder;
 pub use usage_tap::usage_from_response;
-pub use validate::{StreamSummary, validate_stream};
 
 const RESPONSE_ID_PREFIX: &str = "resp_";
-
-#[cfg(test)]
-mod tests;

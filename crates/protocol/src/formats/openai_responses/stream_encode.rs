@@ -8,12 +8,12 @@
 
 use std::cell::Cell;
 
-use super::client_wire::{ErrorOut, EventOut, ItemOut, PartOut, ResponseOut, UsageOut};
 use super::encode_response::{
     function_call_item, item_id, message_item, reasoning_item, response_id, status_for,
 };
 use super::error::failure_code;
 use super::names;
+use super::wire_client::{ErrorOut, EventOut, ItemOut, PartOut, ResponseOut, UsageOut};
 use crate::ir::{BlockKind, Delta, StopReason, StreamEvent, Usage};
 use crate::sse::write_event;
 

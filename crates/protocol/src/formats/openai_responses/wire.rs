@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::client_wire::{Lenient, PartIn};
+use super::wire_client::{Lenient, PartIn};
 use crate::formats::LenientText;
 use crate::ir::Text;
 

@@ -1,10 +1,10 @@
 //! A strict checker of Anthropic SSE sequences: the rules every Anthropic
-//! client relies on. Used by our tests at every level, and handy when a
-//! vendor's "Anthropic-compatible" stream misbehaves.
+//! client relies on.
 
 use serde_json::Value;
+use switchyard_protocol::sse::SseFrame;
 
-use crate::sse::{SseFrame, SseParser};
+use crate::{Rules, StreamError, Violation};
 
 /// What a valid stream said.
 #[derive(Debug, Default, PartialEq)]
@@ -28,35 +28,33 @@ struct Checker {
 }
 
 /// Checks a whole Anthropic SSE body; the error says which rule broke.
-pub fn validate_stream(sse: &str) -> Result<StreamSummary, String> {
-    let mut parser = SseParser::new();
-    let mut frames = Vec::new();
-    parser.feed(sse.as_bytes(), &mut frames);
-    parser.finish(&mut frames);
+pub fn validate_stream(sse: &str) -> Result<StreamSummary, StreamError> {
     let mut checker = Checker::default();
-    for (position, frame) in frames.iter().enumerate() {
-        checker
-            .frame(position, frame)
-            .map_err(|err| format!("event {position} ({}): {err}", frame.event))?;
-    }
-    if !checker.ended {
-        return Err("stream must end with message_stop or error".into());
-    }
+    crate::check(sse, &mut checker)?;
     Ok(checker.summary)
 }
 
-impl Checker {
-    fn frame(&mut self, position: usize, frame: &SseFrame) -> Result<(), String> {
+impl Rules for Checker {
+    const TERMINAL: &'static str = "message_stop or error";
+
+    fn ended(&self) -> bool {
+        self.ended
+    }
+
+    fn frame(&mut self, position: usize, frame: &SseFrame) -> Result<(), Violation> {
         if self.ended {
-            return Err("event after message_stop or error".into());
+            return Err(Violation::order("event after message_stop or error"));
         }
-        let data: Value = serde_json::from_str(&frame.data).map_err(|err| err.to_string())?;
-        let kind = data["type"].as_str().ok_or("data has no type")?;
+        let data: Value = serde_json::from_str(&frame.data)?;
+        let kind = data["type"].as_str().ok_or(Violation::Missing("type"))?;
         if frame.event != kind {
-            return Err(format!("event name {} but data.type {kind}", frame.event));
+            return Err(Violation::NameMismatch {
+                event: frame.event.clone(),
+                data_type: kind.to_owned(),
+            });
         }
         if position == 0 && kind != "message_start" && kind != "error" {
-            return Err("first event must be message_start".into());
+            return Err(Violation::order("first event must be message_start"));
         }
         match kind {
             "message_start" => self.message_start(&data),
@@ -68,7 +66,7 @@ impl Checker {
                 self.ended = true;
                 self.saw_delta
                     .then_some(())
-                    .ok_or("message_stop without message_delta".into())
+                    .ok_or_else(|| Violation::order("message_stop without message_delta"))
             }
             "error" => {
                 self.summary.error = Some(data["error"].clone());
@@ -76,43 +74,55 @@ impl Checker {
                 Ok(())
             }
             "ping" => Ok(()),
-            other => Err(format!("unknown event {other}")),
+            other => Err(Violation::Unknown {
+                kind: "event",
+                name: other.to_owned(),
+            }),
         }
     }
+}
 
-    fn message_start(&mut self, data: &Value) -> Result<(), String> {
+impl Checker {
+    fn message_start(&mut self, data: &Value) -> Result<(), Violation> {
         if std::mem::replace(&mut self.saw_start, true) {
-            return Err("two message_start".into());
+            return Err(Violation::order("two message_start"));
         }
         let message = &data["message"];
         if !message["usage"].is_object() {
-            return Err("message_start needs usage".into());
+            return Err(Violation::Missing("message.usage"));
         }
         let id = message["id"].as_str().unwrap_or("");
         if !id.starts_with("msg_") {
-            return Err(format!("message id {id:?} is not in Anthropic form"));
+            return Err(Violation::content(format!(
+                "message id {id:?} is not in Anthropic form"
+            )));
         }
         Ok(())
     }
 
-    fn block_start(&mut self, data: &Value) -> Result<(), String> {
+    fn block_start(&mut self, data: &Value) -> Result<(), Violation> {
         if self.open.is_some() {
-            return Err("block started while another is open".into());
+            return Err(Violation::order("block started while another is open"));
         }
         let index = index_of(data)?;
         if index != self.summary.blocks.len() {
-            return Err(format!(
-                "index {index}, expected {}",
-                self.summary.blocks.len()
-            ));
+            return Err(Violation::Index {
+                field: "index",
+                got: index,
+                expected: self.summary.blocks.len(),
+            });
         }
         let block = &data["content_block"];
-        let block_type = block["type"].as_str().ok_or("content_block has no type")?;
+        let block_type = block["type"]
+            .as_str()
+            .ok_or(Violation::Missing("content_block.type"))?;
         if block_type == "tool_use" {
             let id = block["id"].as_str().unwrap_or("");
             let name = block["name"].as_str().unwrap_or("");
             if !id.starts_with("toolu_") || name.is_empty() {
-                return Err(format!("tool_use needs a toolu_ id and a name: {block}"));
+                return Err(Violation::content(format!(
+                    "tool_use needs a toolu_ id and a name: {block}"
+                )));
             }
         }
         self.summary
@@ -122,10 +132,12 @@ impl Checker {
         Ok(())
     }
 
-    fn block_delta(&mut self, data: &Value) -> Result<(), String> {
+    fn block_delta(&mut self, data: &Value) -> Result<(), Violation> {
         let index = index_of(data)?;
         if self.open != Some(index) {
-            return Err(format!("delta into block {index}, which is not open"));
+            return Err(Violation::order(format!(
+                "delta into block {index}, which is not open"
+            )));
         }
         let delta = &data["delta"];
         let (want, field) = match delta["type"].as_str().unwrap_or("") {
@@ -133,41 +145,48 @@ impl Checker {
             "thinking_delta" => ("thinking", "thinking"),
             "signature_delta" => ("thinking", "signature"),
             "input_json_delta" => ("tool_use", "partial_json"),
-            other => return Err(format!("unknown delta {other}")),
+            other => {
+                return Err(Violation::Unknown {
+                    kind: "delta",
+                    name: other.to_owned(),
+                });
+            }
         };
         let (block_type, text) = &mut self.summary.blocks[index];
         if block_type != want {
-            return Err(format!("{field} delta into a {block_type} block"));
+            return Err(Violation::content(format!(
+                "{field} delta into a {block_type} block"
+            )));
         }
-        let piece = delta[field]
-            .as_str()
-            .ok_or(format!("delta without {field}"))?;
+        let piece = delta[field].as_str().ok_or(Violation::Missing(field))?;
         if field != "signature" {
             text.push_str(piece);
         }
         Ok(())
     }
 
-    fn block_stop(&mut self, data: &Value) -> Result<(), String> {
+    fn block_stop(&mut self, data: &Value) -> Result<(), Violation> {
         let index = index_of(data)?;
         if self.open.take() != Some(index) {
-            return Err(format!("stop of block {index}, which is not open"));
+            return Err(Violation::order(format!(
+                "stop of block {index}, which is not open"
+            )));
         }
         let (block_type, text) = &self.summary.blocks[index];
         if block_type == "tool_use" {
             let input = if text.is_empty() { "{}" } else { text };
             serde_json::from_str::<Value>(input)
-                .map_err(|err| format!("tool input is not JSON: {err}"))?;
+                .map_err(|err| Violation::content(format!("tool input is not JSON: {err}")))?;
         }
         Ok(())
     }
 
-    fn message_delta(&mut self, data: &Value) -> Result<(), String> {
+    fn message_delta(&mut self, data: &Value) -> Result<(), Violation> {
         if self.open.is_some() {
-            return Err("message_delta while a block is open".into());
+            return Err(Violation::order("message_delta while a block is open"));
         }
         if std::mem::replace(&mut self.saw_delta, true) {
-            return Err("two message_delta".into());
+            return Err(Violation::order("two message_delta"));
         }
         self.summary.stop_reason = data["delta"]["stop_reason"].as_str().map(str::to_owned);
         self.summary.usage = Some(data["usage"].clone());
@@ -175,9 +194,6 @@ impl Checker {
     }
 }
 
-fn index_of(data: &Value) -> Result<usize, String> {
-    data["index"]
-        .as_u64()
-        .and_then(|index| usize::try_from(index).ok())
-        .ok_or_else(|| "missing index".to_owned())
+fn index_of(data: &Value) -> Result<usize, Violation> {
+    crate::usize_field(data, "index")
 }

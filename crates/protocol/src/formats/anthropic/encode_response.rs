@@ -1,63 +1,9 @@
-//! IR → Anthropic response JSON, plus the wire pieces the stream encoder shares.
+//! IR → Anthropic response JSON, plus the pieces the stream encoder shares.
 
-use serde::Serialize;
-use serde_json::value::RawValue;
-
+use super::wire_client::{ContentOut, MessageOut, UsageOut};
 use super::{MESSAGE_ID_PREFIX, TOOL_ID_PREFIX};
-use crate::ir::{Part, Response, StopReason, Text, Usage};
+use crate::ir::{Part, Response, StopReason};
 use crate::sse::write_json;
-
-#[derive(Serialize)]
-pub(super) struct MessageOut<'a> {
-    pub id: &'a str,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub role: &'static str,
-    pub model: &'a str,
-    pub content: Vec<ContentOut<'a>>,
-    pub stop_reason: Option<&'static str>,
-    pub stop_sequence: Option<&'a str>,
-    pub usage: UsageOut,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub(super) enum ContentOut<'a> {
-    Text {
-        text: &'a Text,
-    },
-    Thinking {
-        thinking: &'a Text,
-        signature: &'a str,
-    },
-    RedactedThinking {
-        data: &'a str,
-    },
-    ToolUse {
-        id: &'a str,
-        name: &'a str,
-        input: &'a RawValue,
-    },
-}
-
-#[derive(Serialize, Default)]
-pub(super) struct UsageOut {
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-    pub cache_creation_input_tokens: u64,
-    pub cache_read_input_tokens: u64,
-}
-
-impl From<&Usage> for UsageOut {
-    fn from(usage: &Usage) -> Self {
-        Self {
-            input_tokens: usage.input_tokens,
-            output_tokens: usage.output_tokens,
-            cache_creation_input_tokens: usage.cache_write_tokens,
-            cache_read_input_tokens: usage.cache_read_tokens,
-        }
-    }
-}
 
 /// Encodes a complete answer as an Anthropic `message` object.
 pub fn encode_response(response: &Response) -> Vec<u8> {

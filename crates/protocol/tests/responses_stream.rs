@@ -1,5 +1,14 @@
-use super::{StreamEncoder, validate_stream};
-use crate::ir::{BlockKind, Delta, StopReason, StreamEvent, Usage};
+//! The Responses stream encoder's output passes the strict checker, which
+//! in turn names each rule a broken stream breaks.
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns"
+)]
+
+use switchyard_protocol::formats::openai_responses::StreamEncoder;
+use switchyard_protocol::ir::{BlockKind, Delta, StopReason, StreamEvent, Usage};
+use switchyard_test_support::openai_responses::validate_stream;
 
 fn encode(events: &[StreamEvent]) -> String {
     let mut encoder = StreamEncoder::new(7);
@@ -159,7 +168,7 @@ type Edit = dyn Fn(&mut Vec<String>);
 fn broken(edit: impl Fn(&mut Vec<String>)) -> String {
     let mut frames = frames();
     edit(&mut frames);
-    validate_stream(&frames.concat()).unwrap_err()
+    validate_stream(&frames.concat()).unwrap_err().to_string()
 }
 
 #[test]

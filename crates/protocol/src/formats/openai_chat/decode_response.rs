@@ -9,9 +9,7 @@ use crate::ir::{Part, Response, StopReason, Usage};
 pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
     let wire: ChatResponseIn = DecodeError::parse(body)?;
     let Some(choice) = wire.choices.into_iter().next() else {
-        return Err(DecodeError::Invalid(
-            "upstream answer has no choices".into(),
-        ));
+        return Err(DecodeError::invalid("", "upstream answer has no choices"));
     };
     let mut content = Vec::new();
     let mut has_tool_calls = false;
@@ -54,19 +52,6 @@ pub fn decode_response(body: &[u8]) -> Result<Response, DecodeError> {
             .map(|usage| decode_usage(&usage))
             .unwrap_or_default(),
     })
-}
-
-/// Usage of a complete answer; zero when absent or unreadable.
-pub fn usage_from_response(body: &[u8]) -> Usage {
-    #[derive(serde::Deserialize)]
-    struct WithUsage {
-        usage: Option<UsageIn>,
-    }
-    serde_json::from_slice::<WithUsage>(body)
-        .ok()
-        .and_then(|wire| wire.usage)
-        .map(|usage| decode_usage(&usage))
-        .unwrap_or_default()
 }
 
 pub(super) fn decode_usage(usage: &UsageIn) -> Usage {

@@ -1,10 +1,10 @@
 //! A strict checker of Responses SSE sequences: the rules the OpenAI SDKs'
-//! stream accumulators and Codex rely on. Used by our tests at every level,
-//! and handy when a vendor's "Responses-compatible" stream misbehaves.
+//! stream accumulators and Codex rely on.
 
 use serde_json::Value;
+use switchyard_protocol::sse::SseFrame;
 
-use crate::sse::{SseFrame, SseParser};
+use crate::{Rules, StreamError, Violation, usize_field};
 
 /// What a valid stream said.
 #[derive(Debug, Default, PartialEq)]
@@ -68,23 +68,9 @@ struct Checker {
 }
 
 /// Checks a whole Responses SSE body; the error says which rule broke.
-pub fn validate_stream(sse: &str) -> Result<StreamSummary, String> {
-    let mut parser = SseParser::new();
-    let mut frames = Vec::new();
-    parser.feed(sse.as_bytes(), &mut frames);
-    parser.finish(&mut frames);
+pub fn validate_stream(sse: &str) -> Result<StreamSummary, StreamError> {
     let mut checker = Checker::default();
-    for (position, frame) in frames.iter().enumerate() {
-        checker
-            .frame(position, frame)
-            .map_err(|err| format!("event {position} ({}): {err}", frame.event))?;
-    }
-    if !checker.ended {
-        return Err(
-            "stream must end with response.completed, response.incomplete or response.failed"
-                .into(),
-        );
-    }
+    crate::check(sse, &mut checker)?;
     checker.summary.items = checker
         .items
         .iter()
@@ -100,19 +86,30 @@ pub fn validate_stream(sse: &str) -> Result<StreamSummary, String> {
     Ok(checker.summary)
 }
 
-impl Checker {
-    fn frame(&mut self, position: usize, frame: &SseFrame) -> Result<(), String> {
+impl Rules for Checker {
+    const TERMINAL: &'static str = "response.completed, response.incomplete or response.failed";
+
+    fn ended(&self) -> bool {
+        self.ended
+    }
+
+    fn frame(&mut self, position: usize, frame: &SseFrame) -> Result<(), Violation> {
         if self.ended {
-            return Err("event after the terminal event".into());
+            return Err(Violation::order("event after the terminal event"));
         }
-        let data: Value = serde_json::from_str(&frame.data).map_err(|err| err.to_string())?;
-        let kind = data["type"].as_str().ok_or("data has no type")?;
+        let data: Value = serde_json::from_str(&frame.data)?;
+        let kind = data["type"].as_str().ok_or(Violation::Missing("type"))?;
         if !frame.event.is_empty() && frame.event != kind {
-            return Err(format!("event name {} but data.type {kind}", frame.event));
+            return Err(Violation::NameMismatch {
+                event: frame.event.clone(),
+                data_type: kind.to_owned(),
+            });
         }
         self.sequence(&data)?;
         if (position == 0) != (kind == "response.created") {
-            return Err("response.created must come first, and only there".into());
+            return Err(Violation::order(
+                "response.created must come first, and only there",
+            ));
         }
         match kind {
             "response.created" | "response.in_progress" => in_progress(&data),
@@ -131,19 +128,26 @@ impl Checker {
             "response.completed" | "response.incomplete" | "response.failed" => {
                 self.terminal(kind, &data)
             }
-            other => Err(format!("unknown event {other}")),
+            other => Err(Violation::Unknown {
+                kind: "event",
+                name: other.to_owned(),
+            }),
         }
     }
+}
 
-    fn sequence(&mut self, data: &Value) -> Result<(), String> {
+impl Checker {
+    fn sequence(&mut self, data: &Value) -> Result<(), Violation> {
         let sequence = data["sequence_number"]
             .as_u64()
-            .ok_or("missing sequence_number")?;
+            .ok_or(Violation::Missing("sequence_number"))?;
         match self.last_sequence {
-            None if sequence != 0 => Err(format!("first sequence_number is {sequence}, not 0")),
-            Some(last) if sequence <= last => {
-                Err(format!("sequence_number {sequence} after {last}"))
-            }
+            None if sequence != 0 => Err(Violation::order(format!(
+                "first sequence_number is {sequence}, not 0"
+            ))),
+            Some(last) if sequence <= last => Err(Violation::order(format!(
+                "sequence_number {sequence} after {last}"
+            ))),
             _ => {
                 self.last_sequence = Some(sequence);
                 Ok(())
@@ -151,20 +155,23 @@ impl Checker {
         }
     }
 
-    fn item_added(&mut self, data: &Value) -> Result<(), String> {
+    fn item_added(&mut self, data: &Value) -> Result<(), Violation> {
         let index = usize_field(data, "output_index")?;
         if index != self.items.len() {
-            return Err(format!(
-                "output_index {index}, expected {}",
-                self.items.len()
-            ));
+            return Err(Violation::Index {
+                field: "output_index",
+                got: index,
+                expected: self.items.len(),
+            });
         }
         let item = &data["item"];
-        let kind = item["type"].as_str().ok_or("item has no type")?;
+        let kind = item["type"]
+            .as_str()
+            .ok_or(Violation::Missing("item.type"))?;
         let id = item["id"].as_str().filter(|id| !id.is_empty());
-        let id = id.ok_or("item has no id")?;
+        let id = id.ok_or(Violation::Missing("item.id"))?;
         if self.items.iter().any(|known| known.id == id) {
-            return Err(format!("duplicate item id {id}"));
+            return Err(Violation::content(format!("duplicate item id {id}")));
         }
         let fresh = match kind {
             "message" => item["content"] == Value::Array(Vec::new()) && item["role"] == "assistant",
@@ -172,10 +179,17 @@ impl Checker {
             "function_call" => {
                 non_empty(&item["call_id"]) && non_empty(&item["name"]) && item["arguments"] == ""
             }
-            other => return Err(format!("unknown item type {other}")),
+            other => {
+                return Err(Violation::Unknown {
+                    kind: "item type",
+                    name: other.to_owned(),
+                });
+            }
         };
         if !fresh || (kind != "reasoning" && item["status"] != "in_progress") {
-            return Err(format!("added item must be empty and in progress: {item}"));
+            return Err(Violation::content(format!(
+                "added item must be empty and in progress: {item}"
+            )));
         }
         self.items.push(ItemState {
             kind: kind.to_owned(),
@@ -190,131 +204,145 @@ impl Checker {
     }
 
     /// The open item an event names, checked against its type.
-    fn open_item(&mut self, data: &Value, kind: &str) -> Result<&mut ItemState, String> {
+    fn open_item(&mut self, data: &Value, kind: &str) -> Result<&mut ItemState, Violation> {
         let index = usize_field(data, "output_index")?;
         self.open_at(index, &data["item_id"], kind)
     }
 
-    fn open_at(&mut self, index: usize, id: &Value, kind: &str) -> Result<&mut ItemState, String> {
+    fn open_at(
+        &mut self,
+        index: usize,
+        id: &Value,
+        kind: &str,
+    ) -> Result<&mut ItemState, Violation> {
         let item = self
             .items
             .get_mut(index)
-            .ok_or(format!("output_index {index} was never added"))?;
+            .ok_or_else(|| Violation::order(format!("output_index {index} was never added")))?;
         if *id != item.id.as_str() {
-            return Err(format!("item id {id} is not item {index}"));
+            return Err(Violation::content(format!(
+                "item id {id} is not item {index}"
+            )));
         }
         if item.done.is_some() {
-            return Err(format!("item {index} is already done"));
+            return Err(Violation::order(format!("item {index} is already done")));
         }
         if item.kind != kind {
-            return Err(format!("{kind} event for a {} item", item.kind));
+            return Err(Violation::content(format!(
+                "{kind} event for a {} item",
+                item.kind
+            )));
         }
         Ok(item)
     }
 
-    fn part_added(&mut self, data: &Value, parts: PartKind) -> Result<(), String> {
+    fn part_added(&mut self, data: &Value, parts: PartKind) -> Result<(), Violation> {
         let index = usize_field(data, parts.index_field)?;
         let item = self.open_item(data, parts.item)?;
         if index != item.parts.len() {
-            return Err(format!(
-                "{} {index}, expected {}",
-                parts.index_field,
-                item.parts.len()
-            ));
+            return Err(Violation::Index {
+                field: parts.index_field,
+                got: index,
+                expected: item.parts.len(),
+            });
         }
         let part = &data["part"];
         if part["type"] != parts.part_type || part["text"] != "" {
-            return Err(format!(
+            return Err(Violation::content(format!(
                 "added part must be an empty {}: {part}",
                 parts.part_type
-            ));
+            )));
         }
         item.parts.push(PartState::default());
         Ok(())
     }
 
-    fn part(&mut self, data: &Value, parts: PartKind) -> Result<&mut PartState, String> {
+    fn part(&mut self, data: &Value, parts: PartKind) -> Result<&mut PartState, Violation> {
         let index = usize_field(data, parts.index_field)?;
         let item = self.open_item(data, parts.item)?;
-        let part = item
-            .parts
-            .get_mut(index)
-            .ok_or(format!("{} {index} was never added", parts.index_field))?;
+        let part = item.parts.get_mut(index).ok_or_else(|| {
+            Violation::order(format!("{} {index} was never added", parts.index_field))
+        })?;
         if part.done {
-            return Err(format!("{} {index} is already done", parts.index_field));
+            return Err(Violation::order(format!(
+                "{} {index} is already done",
+                parts.index_field
+            )));
         }
         Ok(part)
     }
 
-    fn part_delta(&mut self, data: &Value, parts: PartKind) -> Result<(), String> {
-        let delta = data["delta"].as_str().ok_or("delta is not a string")?;
+    fn part_delta(&mut self, data: &Value, parts: PartKind) -> Result<(), Violation> {
+        let delta = data["delta"].as_str().ok_or(Violation::Missing("delta"))?;
         let part = self.part(data, parts)?;
         if part.text_done {
-            return Err("delta after the text is done".into());
+            return Err(Violation::order("delta after the text is done"));
         }
         part.text.push_str(delta);
         Ok(())
     }
 
-    fn text_done(&mut self, data: &Value, parts: PartKind) -> Result<(), String> {
+    fn text_done(&mut self, data: &Value, parts: PartKind) -> Result<(), Violation> {
         let part = self.part(data, parts)?;
         if data["text"] != part.text.as_str() || std::mem::replace(&mut part.text_done, true) {
-            return Err(format!(
+            return Err(Violation::content(format!(
                 "text.done {} is not the deltas {:?}",
                 data["text"], part.text
-            ));
+            )));
         }
         Ok(())
     }
 
-    fn part_done(&mut self, data: &Value, parts: PartKind) -> Result<(), String> {
+    fn part_done(&mut self, data: &Value, parts: PartKind) -> Result<(), Violation> {
         let part = self.part(data, parts)?;
         let fits =
             data["part"]["type"] == parts.part_type && data["part"]["text"] == part.text.as_str();
         if !part.text_done || !fits {
-            return Err(format!(
+            return Err(Violation::content(format!(
                 "part.done {} before or unlike its text",
                 data["part"]
-            ));
+            )));
         }
         part.done = true;
         Ok(())
     }
 
-    fn arguments_delta(&mut self, data: &Value) -> Result<(), String> {
-        let delta = data["delta"].as_str().ok_or("delta is not a string")?;
+    fn arguments_delta(&mut self, data: &Value) -> Result<(), Violation> {
+        let delta = data["delta"].as_str().ok_or(Violation::Missing("delta"))?;
         let item = self.open_item(data, "function_call")?;
         if item.arguments_done {
-            return Err("arguments delta after arguments.done".into());
+            return Err(Violation::order("arguments delta after arguments.done"));
         }
         item.arguments.push_str(delta);
         Ok(())
     }
 
-    fn arguments_done(&mut self, data: &Value) -> Result<(), String> {
+    fn arguments_done(&mut self, data: &Value) -> Result<(), Violation> {
         let item = self.open_item(data, "function_call")?;
         if data.get("name").is_some_and(|name| *name != item.name) {
-            return Err(format!(
+            return Err(Violation::content(format!(
                 "arguments.done names {}, not {}",
                 data["name"], item.name
-            ));
+            )));
         }
         if data["arguments"] != item.arguments.as_str() {
-            return Err(format!(
+            return Err(Violation::content(format!(
                 "arguments.done {} is not the deltas {:?}",
                 data["arguments"], item.arguments
-            ));
+            )));
         }
         serde_json::from_str::<Value>(&item.arguments)
-            .map_err(|err| format!("arguments are not JSON: {err}"))?;
+            .map_err(|err| Violation::content(format!("arguments are not JSON: {err}")))?;
         item.arguments_done = true;
         Ok(())
     }
 
-    fn item_done(&mut self, data: &Value) -> Result<(), String> {
+    fn item_done(&mut self, data: &Value) -> Result<(), Violation> {
         let done = &data["item"];
         let index = usize_field(data, "output_index")?;
-        let kind = done["type"].as_str().ok_or("item has no type")?;
+        let kind = done["type"]
+            .as_str()
+            .ok_or(Violation::Missing("item.type"))?;
         let item = self.open_at(index, &done["id"], kind)?;
         let texts: Vec<&str> = item.parts.iter().map(|part| part.text.as_str()).collect();
         let consistent = match kind {
@@ -327,18 +355,23 @@ impl Checker {
             }
         };
         if !consistent || item.parts.iter().any(|part| !part.done) {
-            return Err(format!("done item {done} does not match its events"));
+            return Err(Violation::content(format!(
+                "done item {done} does not match its events"
+            )));
         }
         item.done = Some(done.clone());
         Ok(())
     }
 
-    fn terminal(&mut self, kind: &str, data: &Value) -> Result<(), String> {
+    fn terminal(&mut self, kind: &str, data: &Value) -> Result<(), Violation> {
         self.ended = true;
         let response = &data["response"];
         let status = kind.trim_start_matches("response.");
         if response["status"] != status {
-            return Err(format!("{kind} with status {}", response["status"]));
+            return Err(Violation::content(format!(
+                "{kind} with status {}",
+                response["status"]
+            )));
         }
         let done: Vec<&Value> = self
             .items
@@ -347,33 +380,35 @@ impl Checker {
             .collect();
         let output: Vec<&Value> = response["output"]
             .as_array()
-            .ok_or("no output")?
+            .ok_or(Violation::Missing("response.output"))?
             .iter()
             .collect();
         if kind == "response.failed" {
             self.summary.error = Some(response["error"].clone());
             if !response["error"]["message"].is_string() {
-                return Err("response.failed needs error.message".into());
+                return Err(Violation::Missing("response.error.message"));
             }
         } else {
             if done.len() != self.items.len() {
-                return Err(format!("{kind} while items are still open"));
+                return Err(Violation::order(format!(
+                    "{kind} while items are still open"
+                )));
             }
             if !response["usage"].is_object() {
-                return Err(format!("{kind} needs usage"));
+                return Err(Violation::Missing("response.usage"));
             }
             if kind == "response.incomplete"
                 && !response["incomplete_details"]["reason"].is_string()
             {
-                return Err("response.incomplete needs incomplete_details.reason".into());
+                return Err(Violation::Missing("response.incomplete_details.reason"));
             }
             self.summary.usage = Some(response["usage"].clone());
         }
         if output != done {
-            return Err(format!(
+            return Err(Violation::content(format!(
                 "final output differs from the items' done events: {}",
                 response["output"]
-            ));
+            )));
         }
         status.clone_into(&mut self.summary.status);
         self.summary.response = response.clone();
@@ -381,21 +416,14 @@ impl Checker {
     }
 }
 
-fn in_progress(data: &Value) -> Result<(), String> {
+fn in_progress(data: &Value) -> Result<(), Violation> {
     let response = &data["response"];
     if response["status"] != "in_progress" || response["output"] != Value::Array(Vec::new()) {
-        return Err(format!(
+        return Err(Violation::content(format!(
             "expected an empty response in progress: {response}"
-        ));
+        )));
     }
     Ok(())
-}
-
-fn usize_field(data: &Value, field: &str) -> Result<usize, String> {
-    data[field]
-        .as_u64()
-        .and_then(|value| usize::try_from(value).ok())
-        .ok_or_else(|| format!("missing {field}"))
 }
 
 fn non_empty(value: &Value) -> bool {

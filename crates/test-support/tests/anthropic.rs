@@ -1,4 +1,7 @@
-use super::validate_stream;
+//! The Anthropic checker accepts a valid stream and names each broken rule.
+
+use switchyard_test_support::anthropic::validate_stream;
+use switchyard_test_support::{StreamError, Violation};
 
 const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{}}}\n\n";
 const TEXT_START: &str = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
@@ -35,7 +38,29 @@ fn validator_rejects_each_broken_rule() {
         (vec![TEXT_START], "first event"),
     ];
     for (parts, want) in cases {
-        let err = validate_stream(&parts.concat()).unwrap_err();
+        let err = validate_stream(&parts.concat()).unwrap_err().to_string();
         assert!(err.contains(want), "{err} should mention {want}");
     }
+}
+
+#[test]
+fn validator_errors_say_where_and_what_kind() {
+    let err = validate_stream(&[START, TEXT_START, STOP0, SECOND_START].concat()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StreamError::Event {
+                position: 3,
+                violation: Violation::Index {
+                    field: "index",
+                    got: 2,
+                    expected: 1
+                },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = validate_stream(START).unwrap_err();
+    assert!(matches!(err, StreamError::Unterminated { .. }), "{err:?}");
 }

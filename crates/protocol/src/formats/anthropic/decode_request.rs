@@ -1,7 +1,8 @@
 //! Anthropic request → IR.
 
 use super::TOOL_ID_PREFIX;
-use super::wire::{Block, BlockType, ImageSourceWire, InRole, InTool, MessagesRequest};
+use super::wire::{Block, BlockType, ImageSourceWire};
+use super::wire_client::{InRole, InTool, MessagesRequest};
 use crate::error::DecodeError;
 use crate::formats::TextOr;
 use crate::ir::{
@@ -157,10 +158,10 @@ fn decode_image(
         "url" => Ok(ImageSource::Url(required(source.url, || {
             format!("{}.url", at())
         })?)),
-        other => Err(DecodeError::Invalid(format!(
-            "{}.type: unsupported image source `{other}` (expected `base64` or `url`)",
-            at()
-        ))),
+        other => Err(DecodeError::invalid(
+            format!("{}.type", at()),
+            format!("unsupported image source `{other}` (expected `base64` or `url`)"),
+        )),
     }
 }
 
@@ -176,20 +177,24 @@ fn decode_tool(tool: InTool) -> Option<Tool> {
     })
 }
 
-fn decode_tool_choice(choice: &super::wire::InToolChoice) -> Result<ToolChoice, DecodeError> {
+fn decode_tool_choice(
+    choice: &super::wire_client::InToolChoice,
+) -> Result<ToolChoice, DecodeError> {
     match choice.kind.as_str() {
         "auto" => Ok(ToolChoice::Auto),
         "any" => Ok(ToolChoice::Required),
         "none" => Ok(ToolChoice::None),
         "tool" => match &choice.name {
             Some(name) => Ok(ToolChoice::Tool(name.clone())),
-            None => Err(DecodeError::Invalid(
-                "tool_choice.name: required when tool_choice.type is `tool`".into(),
+            None => Err(DecodeError::invalid(
+                "tool_choice.name",
+                "required when tool_choice.type is `tool`",
             )),
         },
-        other => Err(DecodeError::Invalid(format!(
-            "tool_choice.type: unknown value `{other}` (expected auto, any, tool or none)"
-        ))),
+        other => Err(DecodeError::invalid(
+            "tool_choice.type",
+            format!("unknown value `{other}` (expected auto, any, tool or none)"),
+        )),
     }
 }
 
@@ -222,7 +227,7 @@ fn decode_reasoning(wire: &MessagesRequest) -> Option<Reasoning> {
 }
 
 fn required<T>(value: Option<T>, field: impl FnOnce() -> String) -> Result<T, DecodeError> {
-    value.ok_or_else(|| DecodeError::Invalid(format!("{}: required field is missing", field())))
+    value.ok_or_else(|| DecodeError::missing(field()))
 }
 
 pub(super) fn strip_tool_prefix(id: String) -> String {

@@ -1,0 +1,258 @@
+//! Issue 11: keys in the real OS keychain. The Secret Service tests need a
+//! running one: `scripts/test` runs them under `dbus-run-session` with a
+//! throwaway gnome-keyring (`--run-ignored only`). Each test uses its own
+//! keychain service name, so a developer's entries are never touched.
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+mod support;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use serde_json::json;
+use support::binary::{command, free_port, serve_config, temp_dir};
+use support::{MockUpstream, Reply};
+use switchyard_engine::config::Secret;
+use switchyard_engine::secrets::{Backend, KeychainStore, SecretStore};
+
+const UPSTREAM_KEY: &str = "sk-keychain-upstream-7f3a9c2e";
+const SECRET_SERVICE: &str = "needs a Secret Service: scripts/test runs it under dbus-run-session";
+
+fn service(label: &str) -> String {
+    format!("switchyard-test-{label}-{}", free_port())
+}
+
+/// `switchyard ARGS` with the test's keychain service, `stdin` piped in.
+fn run(service: &str, args: &[&str], stdin: &str, env: &[(&str, String)]) -> Output {
+    let mut env = env.to_vec();
+    env.push(("SWITCHYARD_KEYCHAIN_SERVICE", service.to_owned()));
+    let mut child = command(args, &env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", account])
+        .output()
+        .unwrap();
+    output.status.success().then(|| text(&output.stdout))
+}
+
+#[test]
+#[ignore = "needs a Secret Service: scripts/test runs it under dbus-run-session"]
+fn issue_11_secret_service_stores_reads_and_removes() {
+    let service = service("store");
+    let store = KeychainStore::open(&service).unwrap();
+    assert_eq!(store.backend(), Backend::SecretService, "{SECRET_SERVICE}");
+    assert!(store.get("deepseek").unwrap().is_none());
+    store.set("deepseek", &Secret::new(UPSTREAM_KEY)).unwrap();
+    assert_eq!(
+        store.get("deepseek").unwrap().unwrap().expose(),
+        UPSTREAM_KEY
+    );
+    assert_eq!(
+        secret_tool_lookup(&service, "deepseek").as_deref(),
+        Some(UPSTREAM_KEY)
+    );
+    assert!(store.delete("deepseek").unwrap());
+    assert!(!store.delete("deepseek").unwrap());
+    assert_eq!(secret_tool_lookup(&service, "deepseek"), None);
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_containing(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: scripts/test runs it under dbus-run-session"]
+async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
+    let service = service("binary");
+    let home = temp_dir("keychain-home");
+    let env = [("HOME", home.display().to_string())];
+    let set = run(
+        &service,
+        &["key", "set", "mock"],
+        &format!("{UPSTREAM_KEY}\n"),
+        &env,
+    );
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    assert!(
+        text(&set.stdout).contains("(…9c2e) in the Secret Service"),
+        "{}",
+        text(&set.stdout)
+    );
+    assert!(!text(&set.stdout).contains(UPSTREAM_KEY));
+
+    let mock = MockUpstream::start().await;
+    let config = home.join("config.toml");
+    let providers = format!(
+        "[[providers]]\nid = \"mock\"\nformat = \"openai_chat\"\nbase_url = \"{}\"\napi_key = \"keychain\"\n\
+         [[routes]]\nmodel = \"*\"\nprovider = \"mock\"\n",
+        mock.url()
+    );
+    std::fs::write(&config, &providers).unwrap();
+    let list = run(
+        &service,
+        &["key", "list", "--config", config.to_str().unwrap()],
+        "",
+        &env,
+    );
+    let listed = text(&list.stdout);
+    assert!(
+        listed.contains("mock") && listed.contains("…9c2e set"),
+        "{listed}"
+    );
+    assert!(listed.contains("(gateway token)"), "{listed}");
+
+    let token = text(&run(&service, &["token"], "", &env).stdout)
+        .trim()
+        .to_owned();
+    assert!(
+        token.starts_with("sk-switchyard-") && token.len() == 14 + 64,
+        "{token}"
+    );
+    assert_eq!(
+        secret_tool_lookup(&service, "switchyard:gateway-token").as_deref(),
+        Some(token.as_str())
+    );
+
+    let mut env = env.to_vec();
+    env.push(("SWITCHYARD_KEYCHAIN_SERVICE", service.clone()));
+    let addr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let served = serve_config(temp_dir("keychain-log"), &config, addr, &env).await;
+    mock.push(Reply::json(
+        json!({"id": "c", "object": "chat.completion", "created": 1,
+        "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+        "finish_reason": "stop"}]}),
+    ));
+    let http = reqwest::Client::new();
+    let body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
+    let ask = |key: &str| {
+        http.post(format!("http://{addr}/v1/chat/completions"))
+            .bearer_auth(key)
+            .json(&body)
+    };
+    assert_eq!(ask(&token).send().await.unwrap().status(), 200);
+    let sent = &mock.seen()[0];
+    assert_eq!(
+        sent.headers["authorization"],
+        format!("Bearer {UPSTREAM_KEY}")
+    );
+    assert_eq!(
+        ask("sk-switchyard-not-the-token-0000")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert!(
+        served.log().contains("the gateway token in the keychain"),
+        "{}",
+        served.log()
+    );
+    drop(served);
+
+    let rotated = text(&run(&service, &["token", "--rotate"], "", &env).stdout)
+        .trim()
+        .to_owned();
+    assert_ne!(rotated, token);
+    let served = serve_config(temp_dir("keychain-log"), &config, addr, &env).await;
+    assert_eq!(
+        ask(&token).send().await.unwrap().status(),
+        401,
+        "the old token still works"
+    );
+    drop(served);
+
+    assert_eq!(files_containing(&home, UPSTREAM_KEY), Vec::<String>::new());
+    assert_eq!(files_containing(&home, &rotated), Vec::<String>::new());
+    assert!(
+        run(&service, &["key", "rm", "mock"], "", &env)
+            .status
+            .success()
+    );
+    KeychainStore::open(&service)
+        .unwrap()
+        .delete("switchyard:gateway-token")
+        .unwrap();
+}
+
+/// Where no Secret Service runs (a headless server), the kernel keyring
+/// holds provider keys; the gateway token is refused there (it would not
+/// survive a reboot) with a hint to use `client_keys`.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_kernel_keyring_when_no_secret_service_runs() {
+    let service = service("keyutils");
+    let env = [(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/bus".to_owned(),
+    )];
+    let set = run(
+        &service,
+        &["key", "set", "deepseek"],
+        &format!("{UPSTREAM_KEY}\n"),
+        &env,
+    );
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    assert!(
+        text(&set.stdout).contains("in the kernel keyring"),
+        "{}",
+        text(&set.stdout)
+    );
+    let token = run(&service, &["token"], "", &env);
+    assert!(!token.status.success());
+    assert!(
+        text(&token.stderr).contains("list client_keys in the config instead"),
+        "{}",
+        text(&token.stderr)
+    );
+    let rm = run(&service, &["key", "rm", "deepseek"], "", &env);
+    assert!(
+        text(&rm.stdout).contains("removed the key for `deepseek`"),
+        "{}",
+        text(&rm.stdout)
+    );
+    let rm = run(&service, &["key", "rm", "deepseek"], "", &env);
+    assert!(
+        text(&rm.stdout).contains("holds no key"),
+        "{}",
+        text(&rm.stdout)
+    );
+}
