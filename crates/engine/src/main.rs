@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
 use switchyard_engine::config;
 use switchyard_engine::secrets::{self, KeychainStore, SecretStore as _};
-use switchyard_engine::usage::LogSink;
+use switchyard_engine::usage::{self, UsageHub};
 
 #[derive(Parser)]
 #[command(
@@ -64,6 +64,10 @@ enum Command {
         #[arg(long)]
         rotate: bool,
     },
+    /// What was used and spent: totals and a breakdown (`export`: every request).
+    Usage(usage::cli::UsageArgs),
+    /// Follow the running gateway: one line per request as it finishes.
+    Tail(usage::cli::TailArgs),
 }
 
 #[derive(Subcommand)]
@@ -89,6 +93,8 @@ fn main() -> ExitCode {
         Command::Presets { json } => switchyard_engine::catalog::print_presets(json),
         Command::Key { action } => key(action),
         Command::Token { rotate } => token(rotate),
+        Command::Usage(args) => usage::cli::usage(args),
+        Command::Tail(args) => usage::cli::tail(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -117,9 +123,15 @@ fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
     }
     runtime.block_on(async move {
         let config = Arc::new(config);
-        let gateway = Gateway::start(Arc::clone(&config), Arc::new(LogSink), listen)
+        let env = |name: &str| std::env::var(name).ok();
+        let usage = Arc::new(UsageHub::for_config(&config, &env, None));
+        let gateway = Gateway::start(Arc::clone(&config), usage.clone(), listen)
             .await
             .map_err(|err| err.to_string())?;
+        let status = usage.status();
+        if let (Some(path), None) = (status.path, status.error) {
+            tracing::info!("usage store: {}", path.display());
+        }
         log_banner(path, &config, gateway.local_addr());
         let token = gateway.shutdown_token();
         tokio::spawn(async move {

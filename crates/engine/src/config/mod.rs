@@ -11,6 +11,7 @@ mod key_source;
 mod preset;
 mod raw;
 mod secret;
+mod usage;
 mod validate;
 
 #[cfg(test)]
@@ -32,8 +33,9 @@ pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
-pub use raw::{MaxTokensField, RawConfig, RawProvider, RawRoute};
+pub use raw::{MaxTokensField, RawConfig, RawPrice, RawProvider, RawRoute};
 pub use secret::Secret;
+pub use usage::{PriceOverride, UsageConfig};
 
 /// The commented example config that `switchyard init` writes.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../../../examples/switchyard.toml");
@@ -70,6 +72,10 @@ pub struct Config {
     pub max_request_bytes: usize,
     /// Non-streamed upstream answers above this are refused with 502.
     pub max_response_bytes: usize,
+    /// Where and how long requests are recorded.
+    pub usage: UsageConfig,
+    /// `[[prices]]`: per-model prices over the catalog's.
+    pub prices: Vec<PriceOverride>,
     /// Problems that do not stop the gateway (a provider without its key):
     /// reported once at start, and by `switchyard check` (errors with `--strict`).
     pub warnings: Vec<Diagnostic>,
@@ -165,6 +171,8 @@ pub struct Route {
 /// request's model name (`'m`).
 #[derive(Debug, Clone, Copy)]
 pub struct ResolvedRoute<'c, 'm> {
+    /// The route's `model` pattern.
+    pub pattern: &'c str,
     pub provider: &'c Provider,
     /// The route's `upstream_model`, or the model the client asked for.
     pub upstream_model: &'m str,
@@ -201,6 +209,7 @@ impl Config {
             .iter()
             .find(|route| route.pattern.matches(model))?;
         Some(ResolvedRoute {
+            pattern: route.pattern.as_str(),
             provider: &route.provider,
             upstream_model: route.upstream_model.as_deref().unwrap_or(model),
             max_tokens: route.max_tokens,

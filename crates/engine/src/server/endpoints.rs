@@ -14,7 +14,7 @@ use super::proxy::{
     Inbound, PathModel, body_or_error, gemini_path, peek, prepare, replace_model, resolve,
     upstream_headers,
 };
-use super::relay::{Framing, fail, relay, relay_plain};
+use super::relay::{Framing, fail, finish, relay, relay_plain};
 use super::respond::{error_response, json_response};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -97,6 +97,7 @@ async fn proxy_with(
         Ok(body) => body,
         Err(err) => return fail(record, format, &err),
     };
+    record.set_inbound(format, user_agent(&headers), body.len());
     let inbound = Inbound {
         format,
         query: query.as_deref(),
@@ -125,17 +126,26 @@ pub async fn count_tokens(
     let mut record = RequestRecord::new(state.sink.clone(), "anthropic.count_tokens");
     let result = match body_or_error(body, state.config.max_request_bytes) {
         Ok(body) => {
+            record.set_inbound(Format::Anthropic, user_agent(&headers), body.len());
             count_tokens_inner(&state, query.as_deref(), &headers, &body, &mut record).await
         }
         Err(err) => Err(err),
     };
+    counted(record, Format::Anthropic, result)
+}
+
+/// Records a count-tokens request, answered or failed.
+fn counted(
+    mut record: RequestRecord,
+    format: Format,
+    result: Result<Response, ProxyError>,
+) -> Response {
     match result {
         Ok(response) => {
             record.set_status(response.status().as_u16());
-            record.finish(Outcome::Ok, Default::default(), None);
-            response
+            finish(record, response, Outcome::Ok, Default::default(), None)
         }
-        Err(err) => fail(record, Format::Anthropic, &err),
+        Err(err) => fail(record, format, &err),
     }
 }
 
@@ -156,6 +166,7 @@ async fn count_tokens_inner(
             forward_headers: upstream_headers(Format::Anthropic, headers),
             body: Bytes::from(replace_model(body, &peek, route.upstream_model)),
         };
+        record.add_attempt();
         return relay_plain(state, request).await;
     }
     let request = anthropic::decode_request(body)?;
@@ -181,7 +192,7 @@ pub async fn gemini_models(
     let (endpoint, stream) = match action {
         "generateContent" => ("gemini.generate_content", false),
         "streamGenerateContent" => ("gemini.stream_generate_content", true),
-        "countTokens" => return gemini_count_tokens(state, model, body).await,
+        "countTokens" => return gemini_count_tokens(state, model, &headers, body).await,
         _ => {
             let message = format!(
                 "no such method: models/{model_action} (generateContent, streamGenerateContent and countTokens are served)"
@@ -225,21 +236,18 @@ fn gemini_framing(query: Option<&str>) -> Framing {
 async fn gemini_count_tokens(
     state: SharedState,
     model: &str,
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), "gemini.count_tokens");
     let result = match body_or_error(body, state.config.max_request_bytes) {
-        Ok(body) => gemini_count_tokens_inner(&state, model, body, &mut record).await,
+        Ok(body) => {
+            record.set_inbound(Format::Gemini, user_agent(headers), body.len());
+            gemini_count_tokens_inner(&state, model, body, &mut record).await
+        }
         Err(err) => Err(err),
     };
-    match result {
-        Ok(response) => {
-            record.set_status(response.status().as_u16());
-            record.finish(Outcome::Ok, Default::default(), None);
-            response
-        }
-        Err(err) => fail(record, Format::Gemini, &err),
-    }
+    counted(record, Format::Gemini, result)
 }
 
 async fn gemini_count_tokens_inner(
@@ -257,6 +265,7 @@ async fn gemini_count_tokens_inner(
             forward_headers: HeaderMap::new(),
             body,
         };
+        record.add_attempt();
         return relay_plain(state, request).await;
     }
     // `{contents…}`, or the same wrapped as `{generateContentRequest: {…}}`.
@@ -274,4 +283,10 @@ async fn gemini_count_tokens_inner(
     let tokens = crate::tokens::input_tokens_blocking(request).await;
     let body = format!("{{\"totalTokens\":{tokens}}}").into_bytes();
     Ok(json_response(StatusCode::OK, body))
+}
+
+fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
 }

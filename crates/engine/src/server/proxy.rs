@@ -162,7 +162,12 @@ pub fn resolve<'c: 'm, 'm>(
         .ok_or_else(|| ProxyError::NoRoute {
             model: model.to_owned(),
         })?;
-    record.set_route(model, route.provider.id.as_ref(), route.upstream_model);
+    record.set_route(
+        model,
+        route.pattern,
+        route.provider.id.as_ref(),
+        route.upstream_model,
+    );
     if let Some(missing) = route.provider.key.missing() {
         return Err(ProxyError::MissingKey {
             provider: route.provider.id.clone(),
