@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
 use switchyard_engine::config;
+use switchyard_engine::providers;
 use switchyard_engine::secrets::{self, KeychainStore, SecretStore as _};
 use switchyard_engine::usage::{self, UsageHub};
 
@@ -68,6 +69,12 @@ enum Command {
     Usage(usage::cli::UsageArgs),
     /// Follow the running gateway: one line per request as it finishes.
     Tail(usage::cli::TailArgs),
+    /// Check a configured provider with the smallest real request.
+    Provider(providers::cli::ProviderArgs),
+    /// List the models a configured provider serves.
+    Models(providers::cli::ModelsArgs),
+    /// Local providers: find Ollama and LM Studio running here.
+    Providers(providers::cli::ProvidersArgs),
 }
 
 #[derive(Subcommand)]
@@ -95,6 +102,9 @@ fn main() -> ExitCode {
         Command::Token { rotate } => token(rotate),
         Command::Usage(args) => usage::cli::usage(args),
         Command::Tail(args) => usage::cli::tail(args),
+        Command::Provider(args) => providers::cli::provider(args),
+        Command::Models(args) => providers::cli::models(args),
+        Command::Providers(args) => providers::cli::providers(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

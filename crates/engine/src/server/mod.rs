@@ -28,6 +28,7 @@ use crate::config::Config;
 use crate::upstream::Upstreams;
 use crate::usage::UsageSink;
 
+pub(crate) use proxy::{max_tokens_field, upstream_path};
 pub use respond::format_for_path;
 
 pub struct AppState {

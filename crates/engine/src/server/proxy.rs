@@ -177,7 +177,7 @@ pub fn resolve<'c: 'm, 'm>(
     Ok(route)
 }
 
-fn upstream_path(
+pub(crate) fn upstream_path(
     provider: &Provider,
     model: &str,
     stream: bool,
@@ -243,7 +243,7 @@ fn encode_options(route: &ResolvedRoute<'_, '_>) -> EncodeOptions {
 
 /// A property of the provider, not of its URL: a proxy in front of OpenAI
 /// or a lookalike host behaves as configured.
-fn max_tokens_field(provider: &Provider) -> openai_chat::MaxTokensField {
+pub(crate) fn max_tokens_field(provider: &Provider) -> openai_chat::MaxTokensField {
     match provider.max_tokens_field {
         MaxTokensField::MaxCompletionTokens => openai_chat::MaxTokensField::MaxCompletionTokens,
         MaxTokensField::MaxTokens => openai_chat::MaxTokensField::MaxTokens,
