@@ -2,6 +2,7 @@
 //! HTTP server. No desktop dependency: the Tauri shell and the headless
 //! `switchyard` binary both embed it.
 
+pub mod clients;
 pub mod config;
 pub mod error;
 pub mod logging;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
+use switchyard_engine::clients::cli::{ClientsArgs, ConfigureArgs};
 use switchyard_engine::config;
 use switchyard_engine::usage::LogSink;
 
@@ -45,6 +46,10 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Point a client at the gateway by editing only our keys in its config (reversible).
+    Configure(ConfigureArgs),
+    /// Show which clients are installed and configured, and what overrides them.
+    Clients(ClientsArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +59,8 @@ fn main() -> ExitCode {
         Command::Serve { config, listen } => serve(&config, listen),
         Command::Check { config, strict } => check(&config, strict),
         Command::Init { config } => init(&config),
+        Command::Configure(args) => switchyard_engine::clients::cli::configure(args),
+        Command::Clients(args) => switchyard_engine::clients::cli::clients(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
