@@ -3,6 +3,7 @@
 //! `switchyard` binary both embed it.
 
 pub mod catalog;
+pub mod clients;
 pub mod config;
 pub mod error;
 pub mod logging;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
+use switchyard_engine::clients::cli::{ClientsArgs, ConfigureArgs};
 use switchyard_engine::config;
 use switchyard_engine::providers;
 use switchyard_engine::secrets::{self, KeychainStore, SecretStore as _};
@@ -75,6 +76,10 @@ enum Command {
     Models(providers::cli::ModelsArgs),
     /// Local providers: find Ollama and LM Studio running here.
     Providers(providers::cli::ProvidersArgs),
+    /// Point a client at the gateway by editing only our keys in its config (reversible).
+    Configure(ConfigureArgs),
+    /// Show which clients are installed and configured, and what overrides them.
+    Clients(ClientsArgs),
 }
 
 #[derive(Subcommand)]
@@ -105,6 +110,8 @@ fn main() -> ExitCode {
         Command::Provider(args) => providers::cli::provider(args),
         Command::Models(args) => providers::cli::models(args),
         Command::Providers(args) => providers::cli::providers(args),
+        Command::Configure(args) => switchyard_engine::clients::cli::configure(args),
+        Command::Clients(args) => switchyard_engine::clients::cli::clients(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -261,6 +268,23 @@ fn init(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Clients configured with the old token stop working until configured again.
+fn warn_configured_clients() {
+    let managed = switchyard_engine::clients::Paths::from_env()
+        .and_then(|paths| switchyard_engine::clients::managed(&paths));
+    for (kind, scope) in managed.unwrap_or_default() {
+        let scope = match scope {
+            switchyard_engine::clients::Scope::User => String::new(),
+            switchyard_engine::clients::Scope::Project(_) => {
+                " --scope project (in that project)".to_owned()
+            }
+        };
+        tracing::warn!(
+            "{kind} still presents the old token: run `switchyard configure {kind}{scope}`"
+        );
+    }
+}
+
 fn open_keychain() -> Result<KeychainStore, secrets::SecretError> {
     KeychainStore::open(&secrets::service_name())
 }
@@ -290,6 +314,7 @@ fn token(rotate: bool) -> Result<(), String> {
         tracing::info!(
             "rotated the gateway token; restart a running gateway so it accepts the new one"
         );
+        warn_configured_clients();
     }
     secrets::cli::print_lines(&[token.expose().to_owned()]).map_err(|err| err.to_string())
 }
