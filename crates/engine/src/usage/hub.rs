@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::prices::{ConfigPrices, PriceTable, price};
+use super::prices::{CatalogPrices, ConfigPrices, PriceTable, price};
 use super::store::{RequestRow, Retention, SqliteStore, UsageStore};
 use super::writer::{self, Message};
 use super::{Flush, LiveEvent, StreamProgress, UsageEvent, UsageSink};
@@ -101,7 +101,10 @@ impl UsageHub {
         forward: Option<Arc<dyn UsageSink>>,
     ) -> Self {
         let options = HubOptions {
-            prices: Arc::new(ConfigPrices::new(config.prices.clone(), None)),
+            prices: Arc::new(ConfigPrices::new(
+                config.prices.clone(),
+                Some(Arc::new(CatalogPrices::for_config(config))),
+            )),
             retention: config.usage.retention(),
             forward,
         };

@@ -29,7 +29,7 @@ use switchyard_protocol::ir::Usage;
 pub use client::Client;
 pub use hub::{HubOptions, StoreStatus, UsageHub};
 pub use live::{LiveEvent, StreamProgress};
-pub use prices::{ConfigPrices, ModelPrices, PriceSource, PriceTable, Priced};
+pub use prices::{CatalogPrices, ConfigPrices, ModelPrices, PriceSource, PriceTable, Priced};
 pub use record::RequestRecord;
 pub use store::{RequestRow, UsageStore};
 
