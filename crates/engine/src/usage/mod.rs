@@ -4,6 +4,7 @@
 //! live; the desktop shell forwards them to the window. Each also makes one
 //! log line.
 
+pub mod budget;
 pub mod cli;
 mod client;
 mod hub;
@@ -16,6 +17,8 @@ pub mod store;
 pub mod tail;
 mod writer;
 
+#[cfg(test)]
+mod budget_tests;
 #[cfg(test)]
 mod tests;
 
@@ -119,6 +122,12 @@ pub trait UsageSink: Send + Sync {
     /// Resolves once every event recorded so far is stored (shutdown, tests).
     fn flush(&self) -> Flush<'_> {
         Box::pin(async {})
+    }
+
+    /// `Some` when a budget that `provider`'s requests count against is used
+    /// up: the request is refused before it goes upstream.
+    fn budget_check(&self, _provider: &str) -> Option<budget::BudgetRefusal> {
+        None
     }
 }
 
