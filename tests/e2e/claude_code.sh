@@ -141,6 +141,21 @@ run_scenario() { # kind loop mode base_url token
   report_scenario "$name" "$(elapsed "$t0" "$t1")" "$sdir" "$from"
 }
 
+# After a kind's loops the gateway has been stopped (SIGTERM: it drains its
+# usage queue): `switchyard usage` must show each request with the mock's tokens.
+after_kind() { # kind dir
+  local kind="$1" dir="$2" t0
+  t0="$(date +%s.%N)"
+  PROBLEMS=()
+  SWITCHYARD_DATA_DIR="$dir/data" "$BIN" usage --json >"$dir/usage.json" 2>"$dir/usage.stderr" \
+    || PROBLEMS+=("switchyard usage --json failed (see $dir/usage.stderr)")
+  SWITCHYARD_DATA_DIR="$dir/data" "$BIN" usage export --format json >"$dir/export.json" 2>>"$dir/usage.stderr" \
+    || PROBLEMS+=("switchyard usage export failed (see $dir/usage.stderr)")
+  CHECK_PY=check_usage.py run_check --log "$MOCK_LOG" --usage "$dir/usage.json" \
+    --export "$dir/export.json" --client claude_code
+  report_scenario "$kind/usage (gateway)" "$(elapsed "$t0" "$(date +%s.%N)")" "$dir" 1
+}
+
 # ---------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------

@@ -215,7 +215,9 @@ start_gateway() { # kind dir
   for attempt in 1 2 3; do
     GW_PORT="$(free_port)"
     write_gateway_config "$kind" "$dir/switchyard.toml"
+    # The usage store goes into the scenario's directory, not the user's.
     MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" SWITCHYARD_LOG="${SWITCHYARD_LOG:-info}" NO_COLOR=1 \
+      SWITCHYARD_DATA_DIR="$dir/data" \
       "$BIN" serve --config "$dir/switchyard.toml" >>"$GW_LOG" 2>&1 &
     pid=$!
     PIDS+=("$pid")
@@ -335,6 +337,10 @@ run_kinds() {
       run_scenario "$kind" "$loop" "$mode" "$base" "$token"
     done
     stop_all
+    # A harness may check what the stopped gateway recorded (claude_code.sh: usage).
+    if [ "$mode" = gateway ] && declare -F after_kind >/dev/null; then
+      after_kind "$kind" "$kdir"
+    fi
   done
 }
 

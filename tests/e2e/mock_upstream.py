@@ -390,7 +390,8 @@ class Handler(BaseHTTPRequestHandler):
             data = zlib.decompress(data)
         return data
 
-    def _log(self, body, status: int, reply: str, tool_id: str | None = None, tool_input=None):
+    def _log(self, body, status: int, reply: str, tool_id: str | None = None, tool_input=None,
+             usage=None):
         if not self.log_path:
             return
         rec = {
@@ -404,6 +405,8 @@ class Handler(BaseHTTPRequestHandler):
             "reply": reply,
             "tool_id": tool_id,
             "tool_input": tool_input,
+            # the tokens the answer reports: {"input": uncached prompt, "output": completion}
+            "usage": usage,
         }
         line = json.dumps(rec, ensure_ascii=False)
         with LOG_LOCK:
@@ -569,7 +572,8 @@ class Handler(BaseHTTPRequestHandler):
             reply = f"text {action['text']!r} ({action.get('why')})"
         usage = {"prompt_tokens": p_tok, "completion_tokens": c_tok, "total_tokens": p_tok + c_tok}
         stream = bool(body.get("stream"))
-        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"),
+                  {"input": p_tok, "output": c_tok})
 
         if not stream:
             if action["kind"] == "tool":
@@ -663,7 +667,8 @@ class Handler(BaseHTTPRequestHandler):
             content = [{"type": "text", "text": action["text"]}]
             reply = f"text {action['text']!r} ({action.get('why')})"
         stream = bool(body.get("stream"))
-        self._log(body, 200, reply + (" [stream]" if stream else ""), tool_id, action.get("input"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), tool_id, action.get("input"),
+                  {"input": in_tok, "output": out_tok})
 
         usage_full = {
             "input_tokens": in_tok,
@@ -803,7 +808,8 @@ class Handler(BaseHTTPRequestHandler):
             "total_tokens": in_tok + out_tok,
         }
         stream = bool(body.get("stream"))
-        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"),
+                  {"input": in_tok, "output": out_tok})
 
         def response(status, output, with_usage):
             return {
@@ -891,7 +897,8 @@ class Handler(BaseHTTPRequestHandler):
             parts = [{"text": action["text"]}]
             reply = f"text {action['text']!r} ({action.get('why')})"
         stream = method == "streamGenerateContent"
-        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"))
+        self._log(body, 200, reply + (" [stream]" if stream else ""), call_id, action.get("input"),
+                  {"input": in_tok, "output": out_tok})
         usage = {"promptTokenCount": in_tok, "candidatesTokenCount": out_tok, "totalTokenCount": in_tok + out_tok}
         rid = uuid.uuid4().hex[:22]
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 use switchyard_protocol::error::{ApiError, DecodeError};
 
 use crate::config::{MissingKey, ProviderId};
+use crate::usage::budget::BudgetRefusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
@@ -52,6 +53,8 @@ pub enum ProxyError {
         provider: ProviderId,
         message: String,
     },
+    #[error(transparent)]
+    Budget(#[from] Box<BudgetRefusal>),
 }
 
 impl ProxyError {
@@ -71,6 +74,7 @@ impl ProxyError {
             | Self::BadUpstreamAnswer { .. }
             | Self::ResponseTooLarge { .. } => 502,
             Self::Timeout { .. } => 504,
+            Self::Budget(_) => 429,
         }
     }
 
@@ -88,6 +92,7 @@ impl ProxyError {
             Self::Timeout { .. } => "upstream_timeout",
             Self::BadUpstreamAnswer { .. } => "upstream_unreadable",
             Self::ResponseTooLarge { .. } => "upstream_too_large",
+            Self::Budget(_) => "budget_exceeded",
         }
     }
 

@@ -65,6 +65,7 @@ async fn issue_12_subscribers_get_throttled_progress_then_the_finished_request()
         {
             LiveEvent::Progress(update) => progress.push(update),
             LiveEvent::Request(row) => break row,
+            LiveEvent::Budget(notice) => panic!("no budget configured: {notice:?}"),
         }
     };
     // ~800 ms of stream at most one update per 250 ms: a few, growing.

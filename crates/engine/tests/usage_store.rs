@@ -235,3 +235,81 @@ async fn issue_12_record_usage_false_writes_no_file() {
     gw.gateway.stop().await.unwrap();
     assert!(!dir.db().exists());
 }
+
+fn deepseek_answer(model: &str) -> Reply {
+    Reply::json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1200, "completion_tokens": 50,
+                  "prompt_tokens_details": {"cached_tokens": 1000}}
+    }))
+}
+
+#[tokio::test]
+async fn issue_12_catalog_prices_cost_preset_providers_and_the_config_overrides_them() {
+    let dir = TempDir::new("usage-catalog");
+    let mock = MockUpstream::start().await;
+    let text = format!(
+        r#"
+listen = "127.0.0.1:0"
+client_keys = ["{CLIENT_KEY}"]
+usage_db = {db:?}
+[[providers]]
+id = "ds"
+preset = "deepseek"
+base_url = "{url}/v1"
+api_key_env = "TEST_UPSTREAM_KEY"
+[[routes]]
+model = "claude-haiku*"
+provider = "ds"
+upstream_model = "deepseek-chat"
+[[routes]]
+model = "claude-opus*"
+provider = "ds"
+upstream_model = "deepseek-v4-pro"
+[[routes]]
+model = "*"
+provider = "ds"
+upstream_model = "not-in-the-catalog"
+[[prices]]
+model = "deepseek-v4-pro"
+provider = "ds"
+input = 1.0
+output = 1.0
+cache_read = 1.0
+"#,
+        db = dir.db(),
+        url = mock.url()
+    );
+    let gw = TestGateway::with_store(&text).await;
+    for (model, upstream) in [
+        ("claude-haiku-4-5", "deepseek-chat"),
+        ("claude-opus-4-5", "deepseek-v4-pro"),
+        ("claude-sonnet-4-5", "not-in-the-catalog"),
+    ] {
+        mock.push(deepseek_answer(upstream));
+        let body = json!({"model": model, "max_tokens": 5,
+                          "messages": [{"role": "user", "content": "hi"}]});
+        let response = gw.post("/v1/messages").json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    gw.gateway.stop().await.unwrap();
+
+    let rows = stored_rows(&dir.db());
+    let prices = &switchyard_engine::catalog::model("deepseek", "deepseek-chat")
+        .unwrap()
+        .prices;
+    let want = (200.0 * prices.input.unwrap()
+        + 50.0 * prices.output.unwrap()
+        + 1000.0 * prices.cache_read.unwrap())
+        / 1e6;
+    assert!((rows[0].cost_usd.unwrap() - want).abs() < 1e-15, "{rows:?}");
+    assert_eq!(rows[0].price_source.as_deref(), Some("catalog"));
+    assert!((rows[1].cost_usd.unwrap() - 1250e-6).abs() < 1e-15);
+    assert_eq!(rows[1].price_source.as_deref(), Some("config"));
+    assert_eq!(
+        (rows[2].cost_usd, rows[2].price_source.as_deref()),
+        (None, None)
+    );
+}

@@ -4,6 +4,7 @@
 //! it and resolves cross-references into [`Config`]. Every error names the
 //! file, the line, the field path and a hint.
 
+mod budget;
 mod error;
 mod glob;
 mod key;
@@ -20,6 +21,8 @@ mod key_tests;
 mod preset_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod usage_tests;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -29,11 +32,14 @@ use std::time::Duration;
 
 use switchyard_protocol::Format;
 
+pub use budget::{Budget, BudgetLimit};
 pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
-pub use raw::{MaxTokensField, RawConfig, RawPrice, RawProvider, RawRoute};
+pub use raw::{
+    BudgetPeriod, MaxTokensField, RawBudget, RawConfig, RawPrice, RawProvider, RawRoute,
+};
 pub use secret::Secret;
 pub use usage::{PriceOverride, UsageConfig};
 
@@ -76,6 +82,8 @@ pub struct Config {
     pub usage: UsageConfig,
     /// `[[prices]]`: per-model prices over the catalog's.
     pub prices: Vec<PriceOverride>,
+    /// `[[budgets]]`: spending limits.
+    pub budgets: Vec<Budget>,
     /// Problems that do not stop the gateway (a provider without its key):
     /// reported once at start, and by `switchyard check` (errors with `--strict`).
     pub warnings: Vec<Diagnostic>,

@@ -35,6 +35,38 @@ pub struct RawConfig {
     pub usage_max_mb: Option<u64>,
     /// Per-model prices, USD per million tokens, over the catalog's.
     pub prices: Vec<RawPrice>,
+    /// Spending limits per day or month.
+    pub budgets: Vec<RawBudget>,
+}
+
+/// One `[[budgets]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBudget {
+    /// How it is named in refusals and warnings (default: from its period and limit).
+    #[serde(default)]
+    pub name: Option<Spanned<String>>,
+    pub period: Spanned<BudgetPeriod>,
+    /// A limit in USD (known costs only) …
+    #[serde(default)]
+    pub usd: Option<Spanned<f64>>,
+    /// … or in tokens (input, output and cache, all counted).
+    #[serde(default)]
+    pub tokens: Option<Spanned<u64>>,
+    /// Only this provider's requests; default: all.
+    #[serde(default)]
+    pub provider: Option<Spanned<String>>,
+    /// The fraction of the limit that warns (default 0.8).
+    #[serde(default)]
+    pub warn_at: Option<Spanned<f64>>,
+}
+
+/// A budget's period, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetPeriod {
+    Day,
+    Month,
 }
 
 /// One `[[prices]]` table.

@@ -47,6 +47,7 @@ pub(super) fn validate(
     let gateway_token = key_source::gateway_token(have_client_keys, keychain_in_use, sources, src)?;
     let routes = routes(raw.routes, &providers, src)?;
     let prices = super::usage::prices(raw.prices, &providers, src)?;
+    let budgets = super::budget::budgets(raw.budgets, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
     let bytes = |raw: Option<NonZeroU64>| {
         usize::try_from(raw.map_or(DEFAULT_MAX_BODY_BYTES, NonZeroU64::get)).unwrap_or(usize::MAX)
@@ -62,6 +63,7 @@ pub(super) fn validate(
         max_response_bytes: bytes(raw.max_response_bytes),
         usage,
         prices,
+        budgets,
         warnings,
     })
 }

@@ -67,6 +67,7 @@ pub fn prepare<'s>(
         let mut request = formats::decode_request(inbound.format, inbound.body)?;
         let model = std::mem::take(&mut request.model);
         let route = resolve(state, &model, record)?;
+        admit(state, &route)?;
         return translate(inbound, request, &route);
     }
     let peek = match inbound.path_model {
@@ -79,6 +80,7 @@ pub fn prepare<'s>(
         None => peek(inbound.body)?,
     };
     let route = resolve(state, &peek.model, record)?;
+    admit(state, &route)?;
     let provider = route.provider;
     let upstream = provider.format;
     if upstream == inbound.format {
@@ -175,6 +177,14 @@ pub fn resolve<'c: 'm, 'm>(
         });
     }
     Ok(route)
+}
+
+/// Refuses a request a used-up budget covers, before it costs anything.
+fn admit(state: &SharedState, route: &ResolvedRoute<'_, '_>) -> Result<(), ProxyError> {
+    match state.sink.budget_check(route.provider.id.as_str()) {
+        Some(refusal) => Err(Box::new(refusal).into()),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn upstream_path(

@@ -98,7 +98,14 @@ pub fn fail(mut record: RequestRecord, format: Format, err: &ProxyError) -> Resp
     let api_error = err.to_api_error();
     record.set_status(api_error.status);
     record.set_error_kind(err.kind());
-    let mut response = error_response(format, &api_error);
+    let mut response = match err {
+        // Tells clients that honour it when to try again.
+        ProxyError::Budget(refusal) => {
+            let seconds = refusal.retry_after.as_secs().max(1).to_string();
+            error_response_with_retry(format, &api_error, HeaderValue::from_str(&seconds).ok())
+        }
+        _ => error_response(format, &api_error),
+    };
     if matches!(err, ProxyError::RequestTooLarge { .. }) {
         // The rest of the body was not read: the connection cannot be reused.
         let close = HeaderValue::from_static("close");

@@ -63,7 +63,7 @@ pub enum Export {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct TailArgs {
-    /// The running gateway's config: its `listen` and `client_keys[0]`.
+    /// The running gateway's config: its `listen`, and the gateway token (or `client_keys[0]`).
     #[arg(long, short)]
     pub config: PathBuf,
     /// The address `serve --listen` was given, if it was.
@@ -153,10 +153,11 @@ fn open(path: &Path) -> Result<Option<SqliteStore>, String> {
 pub fn tail(args: TailArgs) -> Result<(), String> {
     let config = config::load(&args.config).map_err(|err| err.to_string())?;
     let addr = args.listen.unwrap_or(config.listen);
-    let key = config
-        .client_keys
-        .first()
-        .ok_or("the config has no client key")?
+    let key = (config.gateway_token.as_ref())
+        .or(config.client_keys.first())
+        .ok_or(
+            "no client key: neither a gateway token in the keychain nor client_keys in the config",
+        )?
         .expose()
         .to_owned();
     super::tail::run(addr, &key)

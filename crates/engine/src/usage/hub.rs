@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::prices::{ConfigPrices, PriceTable, price};
+use super::budget::{BudgetNotice, BudgetRefusal, Budgets, now_ms};
+use super::prices::{CatalogPrices, ConfigPrices, PriceTable, price};
 use super::store::{RequestRow, Retention, SqliteStore, UsageStore};
 use super::writer::{self, Message};
 use super::{Flush, LiveEvent, StreamProgress, UsageEvent, UsageSink};
-use crate::config::Config;
+use crate::config::{Budget, Config};
 
 /// Rows waiting for the writer at most; beyond, requests are not recorded.
 const QUEUE: usize = 8192;
@@ -38,6 +39,7 @@ pub struct HubOptions {
     pub retention: Retention,
     /// Also receives every event (the desktop shell, tests).
     pub forward: Option<Arc<dyn UsageSink>>,
+    pub budgets: Vec<Budget>,
 }
 
 pub struct UsageHub {
@@ -47,11 +49,13 @@ pub struct UsageHub {
     shared: Arc<Shared>,
     next_id: AtomicU64,
     forward: Option<Arc<dyn UsageSink>>,
+    budgets: Option<Budgets>,
 }
 
 impl UsageHub {
     /// Records into `store` (none: only logs and broadcasts).
     pub fn new(store: Option<Box<dyn UsageStore>>, options: HubOptions) -> Self {
+        let budgets = budgets(&options.budgets, store.as_deref());
         let shared = Arc::new(Shared::default());
         let queue = store.and_then(|store| {
             let (sender, receiver) = mpsc::channel(QUEUE);
@@ -70,6 +74,7 @@ impl UsageHub {
             shared,
             next_id: AtomicU64::new(1),
             forward: options.forward,
+            budgets,
         }
     }
 
@@ -101,9 +106,13 @@ impl UsageHub {
         forward: Option<Arc<dyn UsageSink>>,
     ) -> Self {
         let options = HubOptions {
-            prices: Arc::new(ConfigPrices::new(config.prices.clone(), None)),
+            prices: Arc::new(ConfigPrices::new(
+                config.prices.clone(),
+                Some(Arc::new(CatalogPrices::for_config(config))),
+            )),
             retention: config.usage.retention(),
             forward,
+            budgets: config.budgets.clone(),
         };
         if !config.usage.record {
             return Self::new(None, options);
@@ -129,6 +138,11 @@ impl UsageHub {
         }
     }
 
+    fn announce(&self, notice: BudgetNotice) {
+        tracing::warn!("{notice}");
+        let _ = self.live.send(LiveEvent::Budget(Arc::new(notice)));
+    }
+
     fn enqueue(&self, row: Arc<RequestRow>) {
         let Some(queue) = &self.queue else { return };
         if queue.try_send(Message::Row(row)).is_err() {
@@ -146,6 +160,11 @@ impl UsageSink for UsageHub {
             &event.usage,
         );
         let row = Arc::new(RequestRow::from_event(event, cost));
+        if let Some(budgets) = &self.budgets {
+            for notice in budgets.add(&row, now_ms()) {
+                self.announce(notice);
+            }
+        }
         self.enqueue(Arc::clone(&row));
         if self.live.receiver_count() > 0 {
             let _ = self.live.send(LiveEvent::Request(row));
@@ -171,6 +190,10 @@ impl UsageSink for UsageHub {
             .send(LiveEvent::Progress(Arc::new(progress.clone())));
     }
 
+    fn budget_check(&self, provider: &str) -> Option<BudgetRefusal> {
+        self.budgets.as_ref()?.check(provider, now_ms())
+    }
+
     fn subscribe(&self) -> Option<broadcast::Receiver<LiveEvent>> {
         Some(self.live.subscribe())
     }
@@ -185,6 +208,20 @@ impl UsageSink for UsageHub {
             }
         })
     }
+}
+
+/// In-memory totals for the config's budgets, seeded from the store.
+fn budgets(budgets: &[Budget], store: Option<&dyn UsageStore>) -> Option<Budgets> {
+    if budgets.is_empty() {
+        return None;
+    }
+    let tracker = Budgets::new(budgets, now_ms());
+    match store.map(|store| tracker.seed(store)) {
+        Some(Ok(notices)) => notices.iter().for_each(|notice| tracing::warn!("{notice}")),
+        Some(Err(err)) => tracing::warn!("budgets start from zero: {err}"),
+        None => {}
+    }
+    Some(tracker)
 }
 
 /// State the hub and the writer share.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use switchyard_protocol::ir::Usage;
 
 use super::UsageEvent;
+use super::budget::BudgetNotice;
 use super::store::RequestRow;
 
 /// Output text is about this many bytes per token (English and code).
@@ -18,6 +19,8 @@ pub enum LiveEvent {
     /// A request finished (as it is stored; `id` is the live id).
     Request(Arc<RequestRow>),
     Progress(Arc<StreamProgress>),
+    /// A budget crossed its warning line or ran out.
+    Budget(Arc<BudgetNotice>),
 }
 
 impl LiveEvent {
@@ -26,6 +29,7 @@ impl LiveEvent {
         match self {
             Self::Request(_) => "request",
             Self::Progress(_) => "progress",
+            Self::Budget(_) => "budget",
         }
     }
 
@@ -33,6 +37,7 @@ impl LiveEvent {
         let json = match self {
             Self::Request(row) => serde_json::to_vec(&**row),
             Self::Progress(progress) => serde_json::to_vec(&**progress),
+            Self::Budget(notice) => serde_json::to_vec(&**notice),
         };
         json.unwrap_or_default()
     }

@@ -4,6 +4,7 @@
 //! live; the desktop shell forwards them to the window. Each also makes one
 //! log line.
 
+pub mod budget;
 pub mod cli;
 mod client;
 mod hub;
@@ -17,6 +18,8 @@ pub mod tail;
 mod writer;
 
 #[cfg(test)]
+mod budget_tests;
+#[cfg(test)]
 mod tests;
 
 use std::future::Future;
@@ -29,7 +32,7 @@ use switchyard_protocol::ir::Usage;
 pub use client::Client;
 pub use hub::{HubOptions, StoreStatus, UsageHub};
 pub use live::{LiveEvent, StreamProgress};
-pub use prices::{ConfigPrices, ModelPrices, PriceSource, PriceTable, Priced};
+pub use prices::{CatalogPrices, ConfigPrices, ModelPrices, PriceSource, PriceTable, Priced};
 pub use record::RequestRecord;
 pub use store::{RequestRow, UsageStore};
 
@@ -119,6 +122,12 @@ pub trait UsageSink: Send + Sync {
     /// Resolves once every event recorded so far is stored (shutdown, tests).
     fn flush(&self) -> Flush<'_> {
         Box::pin(async {})
+    }
+
+    /// `Some` when a budget that `provider`'s requests count against is used
+    /// up: the request is refused before it goes upstream.
+    fn budget_check(&self, _provider: &str) -> Option<budget::BudgetRefusal> {
+        None
     }
 }
 

@@ -2,11 +2,12 @@
 //! from whatever [`PriceTable`] backs them (the provider catalog). A rate
 //! that is not known makes the cost unknown, never $0.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use switchyard_protocol::ir::Usage;
 
-use crate::config::PriceOverride;
+use crate::config::{Config, PriceOverride};
 
 /// USD per million tokens; `None` is unknown.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -100,6 +101,37 @@ impl PriceTable for ConfigPrices {
             }),
             None => self.fallback.as_ref()?.cost(provider, model, usage),
         }
+    }
+}
+
+/// The provider catalog's prices, for providers configured from a preset
+/// (`preset = "deepseek"`): the upstream model looked up in that preset.
+/// Providers without a preset are not guessed at: their cost is unknown
+/// unless `[[prices]]` names the model.
+pub struct CatalogPrices {
+    /// Provider id → preset id.
+    presets: HashMap<String, String>,
+}
+
+impl CatalogPrices {
+    pub fn for_config(config: &Config) -> Self {
+        let presets = config
+            .providers
+            .iter()
+            .filter_map(|provider| Some((provider.id.to_string(), provider.preset.clone()?)))
+            .collect();
+        Self { presets }
+    }
+}
+
+impl PriceTable for CatalogPrices {
+    fn cost(&self, provider: &str, model: &str, usage: &Usage) -> Option<Priced> {
+        let preset = self.presets.get(provider)?;
+        let info = crate::catalog::model(preset, model)?;
+        Some(Priced {
+            usd: info.prices.cost_usd(usage)?,
+            source: Some(PriceSource::Catalog),
+        })
     }
 }
 

@@ -130,9 +130,7 @@ impl RequestRecord {
 
     /// Tells live subscribers how far a stream has got (throttled here).
     pub fn progress(&mut self, usage: Usage, output_bytes: u64) {
-        if !self.sink.wants_progress() {
-            return;
-        }
+        // The clock first: asking the sink takes a lock.
         let now = Instant::now();
         if self
             .last_progress
@@ -141,6 +139,9 @@ impl RequestRecord {
             return;
         }
         self.last_progress = Some(now);
+        if !self.sink.wants_progress() {
+            return;
+        }
         let Some(event) = &self.event else { return };
         let progress = StreamProgress::new(event, now - self.started, usage, output_bytes);
         self.sink.progress(&progress);

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use switchyard_protocol::sse::{SseFrame, SseParser};
 
 use super::StreamProgress;
+use super::budget::BudgetNotice;
 use super::report::dollars;
 use super::store::RequestRow;
 
@@ -81,6 +82,15 @@ impl Display {
                     self.clear()?;
                     let mut out = std::io::stdout().lock();
                     writeln!(out, "{}", request_line(&row))?;
+                    out.flush()?;
+                    self.redraw()?;
+                }
+            }
+            "budget" => {
+                if let Ok(notice) = serde_json::from_str::<BudgetNotice>(&frame.data) {
+                    self.clear()?;
+                    let mut out = std::io::stdout().lock();
+                    writeln!(out, "{notice}")?;
                     out.flush()?;
                     self.redraw()?;
                 }

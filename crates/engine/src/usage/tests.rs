@@ -35,6 +35,7 @@ fn hub(dir: &TempDir, table: Arc<dyn PriceTable>) -> Arc<UsageHub> {
         prices: table,
         retention: store::Retention::default(),
         forward: None,
+        budgets: Vec::new(),
     };
     Arc::new(UsageHub::open(&dir.db(), options))
 }
@@ -175,6 +176,7 @@ async fn issue_12_a_store_that_cannot_open_leaves_a_working_sink() {
         prices: prices("*", deepseek()),
         retention: store::Retention::default(),
         forward: None,
+        budgets: Vec::new(),
     };
     let hub = Arc::new(UsageHub::open(&dir.0.join("file/usage.sqlite3"), options));
     let mut live = hub.subscribe().unwrap();

@@ -310,35 +310,32 @@ connect_timeout_ms = 1000
 
     /// A gateway on a whole config text (`TEST_UPSTREAM_KEY` holds [`UPSTREAM_KEY`]).
     pub async fn with_config(text: &str) -> Self {
-        let config = parse_config(text);
-        let recorder = Arc::new(Recorder::default());
-        let gateway = Gateway::start(Arc::new(config), recorder.clone(), None)
-            .await
-            .unwrap();
-        Self {
-            gateway,
-            recorder,
-            client: reqwest::Client::new(),
-            hub: None,
-        }
+        Self::serving(text, false).await
     }
 
     /// The same, recording through a [`UsageHub`] as `serve` does: into the
     /// config's `usage_db`, with its `[[prices]]`; the recorder sees the events too.
     pub async fn with_store(text: &str) -> Self {
+        Self::serving(text, true).await
+    }
+
+    async fn serving(text: &str, store: bool) -> Self {
         let config = parse_config(text);
         let recorder = Arc::new(Recorder::default());
-        let env = |_: &str| None;
-        let forward: Arc<dyn UsageSink> = recorder.clone();
-        let hub = Arc::new(UsageHub::for_config(&config, &env, Some(forward)));
-        let gateway = Gateway::start(Arc::new(config), hub.clone(), None)
-            .await
-            .unwrap();
+        let hub = store.then(|| {
+            let forward: Arc<dyn UsageSink> = recorder.clone();
+            Arc::new(UsageHub::for_config(&config, &|_| None, Some(forward)))
+        });
+        let sink: Arc<dyn UsageSink> = match &hub {
+            Some(hub) => hub.clone(),
+            None => recorder.clone(),
+        };
+        let gateway = Gateway::start(Arc::new(config), sink, None).await.unwrap();
         Self {
             gateway,
             recorder,
             client: reqwest::Client::new(),
-            hub: Some(hub),
+            hub,
         }
     }
 
