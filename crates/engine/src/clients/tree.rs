@@ -28,6 +28,15 @@ pub(crate) trait Tree {
     fn restore_empty(&mut self, path: &[String], interior: &str) -> Result<(), TextError>;
     /// A spelling-independent form of a raw value, to compare values.
     fn canonical(&self, raw: &str) -> String;
+    /// A raw value's text if it is a string.
+    fn string(&self, raw: &str) -> Option<String>;
+}
+
+/// The string at `path` (or the raw text of another value there).
+pub(crate) fn string_at(tree: &dyn Tree, path: &[&str]) -> Option<String> {
+    let path: Vec<String> = path.iter().map(|key| (*key).to_owned()).collect();
+    let raw = tree.get(&path).ok()??;
+    Some(tree.string(&raw).unwrap_or(raw))
 }
 
 /// One key we want set.
