@@ -354,3 +354,16 @@ fn issue_11_diffs_mask_the_token_and_keys_we_did_not_write() {
     assert!(diff.contains("-export SWITCHYARD_KEY='…cdef'\n"), "{diff}");
     assert!(diff.contains(" alias x=y\n"), "{diff}");
 }
+
+#[test]
+fn issue_11_a_token_already_in_place_is_left_and_never_copied_into_the_journal() {
+    let home = Home::new();
+    let by_hand = format!(
+        "{{\n  \"env\": {{\n    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:4315\",\n    \"ANTHROPIC_AUTH_TOKEN\": \"{TOKEN}\"\n  }}\n}}\n"
+    );
+    home.write(SETTINGS, &by_hand);
+    home.configure(ClientKind::ClaudeCode);
+    assert!(!home.journal().contains(TOKEN));
+    home.undo(ClientKind::ClaudeCode);
+    assert_eq!(home.read(SETTINGS).unwrap(), by_hand);
+}

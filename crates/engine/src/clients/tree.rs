@@ -85,11 +85,17 @@ pub(crate) fn configure(
         let ours = Ours::of(&tree.canonical(&want.raw), want.secret);
         match record.keys.iter_mut().find(|key| key.path == want.path) {
             Some(key) => key.ours = ours,
-            None => record.keys.push(KeyRecord {
-                path: want.path.clone(),
-                before: tree.get(&want.path)?,
-                ours,
-            }),
+            None => {
+                let before = tree.get(&want.path)?;
+                let same = |raw: &String| tree.canonical(raw) == tree.canonical(&want.raw);
+                let already = want.secret && before.as_ref().is_some_and(same);
+                record.keys.push(KeyRecord {
+                    path: want.path.clone(),
+                    before: before.filter(|_| !already),
+                    ours,
+                    already,
+                });
+            }
         }
         tree.set(&want.path, &want.raw)?;
     }
@@ -125,6 +131,9 @@ pub(crate) fn drifted(tree: &dyn Tree, record: &TreeRecord) -> Result<Vec<String
 }
 
 fn revert(tree: &mut dyn Tree, key: &KeyRecord, notes: &mut Vec<String>) -> Result<(), TextError> {
+    if key.already {
+        return Ok(());
+    }
     let name = key.path.join(".");
     match tree.get(&key.path)? {
         None => notes.push(format!("`{name}` had already been removed")),
