@@ -158,7 +158,7 @@ fn issue_11_codex_warns_about_profiles_and_a_missing_shell_block() {
     clients::apply(&plan).unwrap();
     let codex = warnings(&home, ClientKind::Codex);
     assert!(codex.contains("selects profile `work`"), "{codex}");
-    assert!(codex.contains("exports $SWITCHYARD_KEY"), "{codex}");
+    assert!(codex.contains("Codex sends $SWITCHYARD_KEY as its key, and no shell rc file holds the switchyard block"), "{codex}");
     home.configure(ClientKind::Shell);
     assert!(!warnings(&home, ClientKind::Codex).contains("SWITCHYARD_KEY"));
     assert_eq!(status(&home, ClientKind::Codex).files[0].state, State::Ours);
@@ -186,7 +186,10 @@ fn issue_11_gemini_and_opencode_warnings() {
         gemini.contains("`GOOGLE_API_KEY` is set in ~/.zshrc line 1"),
         "{gemini}"
     );
-    assert!(gemini.contains("no switchyard block"), "{gemini}");
+    assert!(
+        gemini.contains("no shell rc file holds the switchyard block"),
+        "{gemini}"
+    );
 
     std::fs::write(
         home.paths.cwd.join("opencode.json"),

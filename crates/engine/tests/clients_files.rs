@@ -337,3 +337,33 @@ fn issue_11_codex_gets_a_responses_provider_and_no_token() {
          name = \"Switchyard\"\nbase_url = \"http://127.0.0.1:4315/v1\"\nwire_api = \"responses\"\nenv_key = \"SWITCHYARD_KEY\"\n"
     );
 }
+
+#[test]
+fn issue_11_diffs_mask_the_token_and_keys_we_did_not_write() {
+    let home = Home::new();
+    home.write(
+        ".bashrc",
+        "export ANTHROPIC_API_KEY=sk-ant-secret-value-1\nalias x=y\n",
+    );
+    home.configure(ClientKind::Shell);
+    let undo = clients::plan_undo(ClientKind::Shell, &Scope::User, &home.paths).unwrap();
+    let diff = undo.diff();
+    assert!(!diff.contains(TOKEN), "{diff}");
+    assert!(!diff.contains("sk-ant-secret-value-1"), "{diff}");
+    assert!(diff.contains(" export ANTHROPIC_API_KEY=…ue-1\n"), "{diff}");
+    assert!(diff.contains("-export SWITCHYARD_KEY='…cdef'\n"), "{diff}");
+    assert!(diff.contains(" alias x=y\n"), "{diff}");
+}
+
+#[test]
+fn issue_11_a_token_already_in_place_is_left_and_never_copied_into_the_journal() {
+    let home = Home::new();
+    let by_hand = format!(
+        "{{\n  \"env\": {{\n    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:4315\",\n    \"ANTHROPIC_AUTH_TOKEN\": \"{TOKEN}\"\n  }}\n}}\n"
+    );
+    home.write(SETTINGS, &by_hand);
+    home.configure(ClientKind::ClaudeCode);
+    assert!(!home.journal().contains(TOKEN));
+    home.undo(ClientKind::ClaudeCode);
+    assert_eq!(home.read(SETTINGS).unwrap(), by_hand);
+}

@@ -193,16 +193,29 @@ fn set_mode_and_owner(file: &File, target: &Path, _mode: Mode) -> std::io::Resul
 
 #[cfg(unix)]
 fn unix_mode(path: &Path, default: u32) -> u32 {
+    permission_bits(path).unwrap_or(default)
+}
+
+/// A file's unix permission bits (`None` elsewhere, or when it cannot be read).
+#[cfg(unix)]
+pub(crate) fn permission_bits(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path).map_or(default, |meta| meta.permissions().mode() & 0o7777)
+    Some(fs::metadata(path).ok()?.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn permission_bits(_path: &Path) -> Option<u32> {
+    None
 }
 
 /// Makes the rename durable; a failure here loses nothing already written.
+#[cfg(unix)]
 fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
     if let Ok(handle) = File::open(dir) {
         let _ = handle.sync_all();
     }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
+
+/// Windows cannot open a folder as a file; NTFS journals the rename.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) {}

@@ -62,13 +62,18 @@ pub(crate) fn configure(
 ) -> Result<(String, BlockRecord), TextError> {
     let ours = Ours::of(block, true);
     if let Some(range) = find(text)? {
-        let record = BlockRecord {
-            lead: prior.map(|prior| prior.lead.clone()).unwrap_or_default(),
-            before: match prior {
-                Some(prior) => prior.before.clone(),
-                None => Some(text[range.clone()].to_owned()),
+        let existing = &text[range.clone()];
+        let record = match prior {
+            Some(prior) => BlockRecord {
+                ours,
+                ..prior.clone()
             },
-            ours,
+            None => BlockRecord {
+                lead: String::new(),
+                before: (existing != block).then(|| existing.to_owned()),
+                ours,
+                already: existing == block,
+            },
         };
         let mut new = text.to_owned();
         new.replace_range(range, block);
@@ -84,6 +89,7 @@ pub(crate) fn configure(
         lead: lead.to_owned(),
         before: None,
         ours,
+        already: false,
     };
     Ok((format!("{text}{lead}{block}"), record))
 }
@@ -99,6 +105,9 @@ pub(crate) fn undo(
         notes.push("the switchyard block had already been removed".to_owned());
         return Ok(text.to_owned());
     };
+    if record.already {
+        return Ok(text.to_owned());
+    }
     if !record.ours.matches(&text[range.clone()]) {
         notes.push(
             "left the switchyard block as it is: it was changed by hand after Switchyard wrote it"

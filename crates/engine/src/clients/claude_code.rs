@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use super::detect::{self, ClientStatus};
 use super::error::ClientsError;
 use super::journal::Journal;
-use super::json::{self, JsonTree};
+use super::json;
 use super::plan::{FileSpec, Spec, Want};
-use super::tree::{Tree, Wanted};
+use super::tree::{self, Tree, Wanted};
 use super::{ClientKind, Paths, Scope, Target};
 
 /// Slow upstreams (long reasoning) need more than the default.
@@ -81,15 +81,12 @@ fn wanted(target: &Target) -> Vec<Wanted> {
 }
 
 fn parse(text: &str) -> Option<Box<dyn Tree>> {
-    JsonTree::parse(text, false)
-        .ok()
-        .map(|tree| Box::new(tree) as Box<dyn Tree>)
+    json::parse_boxed(text, false)
 }
 
 /// A string in the settings' `env` object.
 fn env_value(tree: &dyn Tree, name: &str) -> Option<String> {
-    let raw = tree.get(&["env".to_owned(), name.to_owned()]).ok()??;
-    Some(serde_json::from_str::<String>(&raw).unwrap_or(raw))
+    tree::string_at(tree, &["env", name])
 }
 
 fn foreign(tree: &dyn Tree) -> Option<String> {
@@ -124,14 +121,15 @@ fn warnings(paths: &Paths, journal: &Journal, user: &Path) -> Vec<String> {
         };
         warnings.push(format!("{}: {effect}", export.describe(paths)));
     }
-    let user_url = read(user).and_then(|tree| env_value(tree.as_ref(), "ANTHROPIC_BASE_URL"));
+    let user_url =
+        json::read(user, false).and_then(|tree| env_value(tree.as_ref(), "ANTHROPIC_BASE_URL"));
     let project = paths.cwd.join(".claude");
     for file in [
         user.to_owned(),
         project.join("settings.json"),
         project.join("settings.local.json"),
     ] {
-        let Some(tree) = read(&file) else {
+        let Some(tree) = json::read(&file, false) else {
             continue;
         };
         let shown = paths.display(&file);
@@ -161,8 +159,4 @@ fn warnings(paths: &Paths, journal: &Journal, user: &Path) -> Vec<String> {
         }
     }
     warnings
-}
-
-fn read(path: &Path) -> Option<Box<dyn Tree>> {
-    parse(&std::fs::read_to_string(path).ok()?)
 }

@@ -10,10 +10,13 @@ use super::error::ClientsError;
 use super::journal::Journal;
 use super::plan::{FileSpec, Spec, Want};
 use super::toml_tree::{self, TomlTree};
-use super::tree::{Tree, Wanted};
+use super::tree::{self, Tree, Wanted};
 use super::{ClientKind, Paths, Scope, Target, shell};
 
 pub(crate) const PROVIDER: &str = "switchyard";
+
+/// What the shell block provides.
+const NEEDS: &str = "Codex sends $SWITCHYARD_KEY as its key";
 
 pub(crate) fn spec(target: &Target, scope: &Scope, paths: &Paths) -> Result<Spec, ClientsError> {
     if let Scope::Project(_) = scope {
@@ -23,13 +26,7 @@ pub(crate) fn spec(target: &Target, scope: &Scope, paths: &Paths) -> Result<Spec
             why: "Codex reads its providers from $CODEX_HOME/config.toml only",
         });
     }
-    let mut notes = Vec::new();
-    if !shell::block_present(paths) {
-        notes.push(format!(
-            "Codex reads the gateway token from ${}: run `switchyard configure shell` (then open a new shell), or export it yourself",
-            shell::KEY_VARIABLE
-        ));
-    }
+    let notes = shell::missing_block(paths, NEEDS).into_iter().collect();
     Ok(Spec {
         files: vec![FileSpec {
             path: paths.codex_home.join("config.toml"),
@@ -59,18 +56,9 @@ fn parse(text: &str) -> Option<Box<dyn Tree>> {
         .map(|tree| Box::new(tree) as Box<dyn Tree>)
 }
 
-fn string(tree: &dyn Tree, key: &str) -> Option<String> {
-    let raw = tree.get(&[key.to_owned()]).ok()??;
-    Some(
-        raw.parse::<toml_edit::Value>()
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or(raw),
-    )
-}
-
 fn foreign(tree: &dyn Tree) -> Option<String> {
-    string(tree, "model_provider").map(|provider| format!("model_provider = {provider}"))
+    tree::string_at(tree, &["model_provider"])
+        .map(|provider| format!("model_provider = {provider}"))
 }
 
 pub(crate) fn detect(paths: &Paths, journal: &Journal) -> ClientStatus {
@@ -86,17 +74,17 @@ pub(crate) fn detect(paths: &Paths, journal: &Journal) -> ClientStatus {
     let tree = std::fs::read_to_string(&path)
         .ok()
         .and_then(|text| parse(&text));
-    if let Some(profile) = tree.as_deref().and_then(|tree| string(tree, "profile")) {
+    if let Some(profile) = tree
+        .as_deref()
+        .and_then(|tree| tree::string_at(tree, &["profile"]))
+    {
         status.warnings.push(format!(
             "{} selects profile `{profile}`: its model_provider and model win over the top-level ones",
             paths.display(&path)
         ));
     }
-    if journal.record(&path).is_some() && !shell::block_present(paths) {
-        status.warnings.push(format!(
-            "no switchyard block in the shell rc files exports ${}, which Codex sends as its key: run `switchyard configure shell`",
-            shell::KEY_VARIABLE
-        ));
+    if journal.record(&path).is_some() {
+        status.warnings.extend(shell::missing_block(paths, NEEDS));
     }
     status
 }

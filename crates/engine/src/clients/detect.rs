@@ -85,16 +85,8 @@ pub(crate) fn find_binary(paths: &Paths, name: &str) -> Option<PathBuf> {
 }
 
 fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    meta.is_file()
+    let is_file = std::fs::metadata(path).is_ok_and(|meta| meta.is_file());
+    is_file && atomic::permission_bits(path).is_none_or(|bits| bits & 0o111 != 0)
 }
 
 /// The state of a document we may have edited: by the journal if we did,
@@ -249,26 +241,34 @@ fn redact_line(line: &str) -> String {
     else {
         return line.to_owned();
     };
-    let rest = &line[after..];
-    let Some(open) = rest
-        .find([':', '=', ' '])
-        .and_then(|sep| rest[sep..].find(['"', '\'']).map(|quote| sep + quote))
-    else {
-        return line.to_owned();
-    };
-    let quote = &rest[open..=open];
-    let value_start = after + open + 1;
-    let Some(length) = line[value_start..].find(quote) else {
-        return line.to_owned();
-    };
-    let value = &line[value_start..value_start + length];
-    if value.starts_with("{env:") || value.contains('…') || value.is_empty() {
-        return line.to_owned();
+    match value_span(line, after) {
+        Some((start, end)) => {
+            let masked = crate::config::Secret::new(&line[start..end]).masked();
+            format!("{}{masked}{}", &line[..start], &line[end..])
+        }
+        None => line.to_owned(),
     }
-    let masked = crate::config::Secret::new(value).masked();
-    format!(
-        "{}{masked}{}",
-        &line[..value_start],
-        &line[value_start + length..]
-    )
+}
+
+/// Where the value assigned after a name ending at `after` sits: quoted
+/// (`"…"`, `'…'`) or bare up to white space. `None` for references
+/// (`$VAR`, `{env:…}`), already masked or empty values.
+fn value_span(line: &str, after: usize) -> Option<(usize, usize)> {
+    let rest = &line[after..];
+    let separator = rest.find([':', '=', ' '])?;
+    let value = rest[separator..].trim_start_matches([':', '=', ' ', '\t']);
+    let start = line.len() - value.len();
+    let (start, end) = match value.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let inner = start + 1;
+            (inner, inner + line[inner..].find(quote)?)
+        }
+        _ => {
+            let stop = |c: char| c.is_whitespace() || c == ';' || c == ',';
+            (start, start + value.find(stop).unwrap_or(value.len()))
+        }
+    };
+    let value = &line[start..end];
+    let reference = value.starts_with('$') || value.starts_with("{env:");
+    (!value.is_empty() && !reference && !value.contains('…')).then_some((start, end))
 }

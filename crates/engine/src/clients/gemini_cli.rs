@@ -9,23 +9,21 @@ use std::path::PathBuf;
 use super::detect::{self, ClientStatus};
 use super::error::ClientsError;
 use super::journal::Journal;
-use super::json::{self, JsonTree};
+use super::json;
 use super::plan::{FileSpec, Spec, Want};
-use super::tree::{Tree, Wanted};
+use super::tree::{self, Tree, Wanted};
 use super::{ClientKind, Paths, Scope, shell};
 
 const AUTH_TYPE: &str = "gemini-api-key";
 const AUTH_PATH: [&str; 3] = ["security", "auth", "selectedType"];
 const VARIABLES: [&str; 3] = ["GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY", "GOOGLE_API_KEY"];
 
+/// What the shell block provides.
+const NEEDS: &str =
+    "Gemini CLI reads GOOGLE_GEMINI_BASE_URL and GEMINI_API_KEY from the environment";
+
 pub(crate) fn spec(scope: &Scope, paths: &Paths) -> Result<Spec, ClientsError> {
-    let mut notes = Vec::new();
-    if !shell::block_present(paths) {
-        notes.push(
-            "Gemini CLI reads GOOGLE_GEMINI_BASE_URL and GEMINI_API_KEY from the environment: run `switchyard configure shell` (then open a new shell)"
-                .to_owned(),
-        );
-    }
+    let notes = shell::missing_block(paths, NEEDS).into_iter().collect();
     Ok(Spec {
         files: vec![FileSpec {
             path: settings_path(scope, paths),
@@ -48,15 +46,11 @@ fn settings_path(scope: &Scope, paths: &Paths) -> PathBuf {
 }
 
 fn parse(text: &str) -> Option<Box<dyn Tree>> {
-    JsonTree::parse(text, false)
-        .ok()
-        .map(|tree| Box::new(tree) as Box<dyn Tree>)
+    json::parse_boxed(text, false)
 }
 
 fn auth_type(tree: &dyn Tree) -> Option<String> {
-    let path: Vec<String> = AUTH_PATH.iter().map(|key| (*key).to_owned()).collect();
-    let raw = tree.get(&path).ok()??;
-    Some(serde_json::from_str::<String>(&raw).unwrap_or(raw))
+    tree::string_at(tree, &AUTH_PATH)
 }
 
 fn foreign(tree: &dyn Tree) -> Option<String> {
@@ -93,9 +87,7 @@ pub(crate) fn detect(paths: &Paths, journal: &Journal) -> ClientStatus {
         }
     }
     let project = settings_path(&Scope::Project(paths.cwd.clone()), paths);
-    let project_type = std::fs::read_to_string(&project)
-        .ok()
-        .and_then(|text| auth_type(parse(&text)?.as_ref()));
+    let project_type = json::read(&project, false).and_then(|tree| auth_type(tree.as_ref()));
     if project != user
         && project_type
             .as_deref()
@@ -107,11 +99,8 @@ pub(crate) fn detect(paths: &Paths, journal: &Journal) -> ClientStatus {
             project_type.unwrap_or_default()
         ));
     }
-    if journal.record(&user).is_some() && !shell::block_present(paths) {
-        status.warnings.push(
-            "no switchyard block in the shell rc files exports GOOGLE_GEMINI_BASE_URL and GEMINI_API_KEY: run `switchyard configure shell`"
-                .to_owned(),
-        );
+    if journal.record(&user).is_some() {
+        status.warnings.extend(shell::missing_block(paths, NEEDS));
     }
     status
 }

@@ -84,6 +84,10 @@ pub(crate) struct KeyRecord {
     /// The raw value text before our first edit; `None`: the key was absent.
     pub before: Option<String>,
     pub ours: Ours,
+    /// It held our (secret) value already: nothing to put back, and
+    /// `before` stays empty rather than holding the token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already: bool,
 }
 
 /// The marked block in a shell rc file.
@@ -94,6 +98,10 @@ pub(crate) struct BlockRecord {
     /// A block that was there before ours, as it was.
     pub before: Option<String>,
     pub ours: Ours,
+    /// It held our (secret) value already: nothing to put back, and
+    /// `before` stays empty rather than holding the token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already: bool,
 }
 
 /// What we wrote, to tell later whether it is still there.

@@ -4,26 +4,23 @@
 //! project). The key is `{env:SWITCHYARD_KEY}`, which OpenCode substitutes
 //! from the environment the shell block sets; the file holds no token.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::detect::{self, ClientStatus};
 use super::error::ClientsError;
 use super::journal::Journal;
-use super::json::{self, JsonTree};
+use super::json;
 use super::plan::{FileSpec, Spec, Want};
-use super::tree::{Tree, Wanted};
+use super::tree::{self, Tree, Wanted};
 use super::{ClientKind, Paths, Scope, Target, shell};
 
 const PROVIDER: &str = "switchyard";
 
+/// What the shell block provides.
+const NEEDS: &str = "OpenCode sends $SWITCHYARD_KEY as its key";
+
 pub(crate) fn spec(target: &Target, scope: &Scope, paths: &Paths) -> Result<Spec, ClientsError> {
-    let mut notes = Vec::new();
-    if !shell::block_present(paths) {
-        notes.push(format!(
-            "OpenCode reads the gateway token from ${}: run `switchyard configure shell` (then open a new shell)",
-            shell::KEY_VARIABLE
-        ));
-    }
+    let notes = shell::missing_block(paths, NEEDS).into_iter().collect();
     Ok(Spec {
         files: vec![FileSpec {
             path: config_path(scope, paths),
@@ -85,19 +82,15 @@ fn wanted(target: &Target) -> Vec<Wanted> {
 }
 
 fn parse(text: &str) -> Option<Box<dyn Tree>> {
-    JsonTree::parse(text, true)
-        .ok()
-        .map(|tree| Box::new(tree) as Box<dyn Tree>)
+    json::parse_boxed(text, true)
 }
 
 fn model(tree: &dyn Tree) -> Option<String> {
-    let raw = tree.get(&["model".to_owned()]).ok()??;
-    Some(serde_json::from_str::<String>(&raw).unwrap_or(raw))
+    tree::string_at(tree, &["model"])
 }
 
 fn foreign(tree: &dyn Tree) -> Option<String> {
-    let entry = [String::from("provider"), PROVIDER.to_owned()];
-    if tree.get(&entry).ok().flatten().is_some() {
+    if tree::string_at(tree, &["provider", PROVIDER]).is_some() {
         return Some("provider.switchyard, not written by Switchyard".to_owned());
     }
     model(tree).map(|model| format!("model = {model}"))
@@ -115,21 +108,17 @@ pub(crate) fn detect(paths: &Paths, journal: &Journal) -> ClientStatus {
         vec![file],
     );
     let project = config_path(&Scope::Project(paths.cwd.clone()), paths);
-    if let Some(other) = project_model(&project).filter(|model| !model.starts_with("switchyard/")) {
+    if let Some(other) = json::read(&project, true)
+        .and_then(|tree| model(tree.as_ref()))
+        .filter(|model| !model.starts_with("switchyard/"))
+    {
         status.warnings.push(format!(
             "{} sets model = {other}, which wins in this project",
             paths.display(&project)
         ));
     }
-    if journal.record(&user).is_some() && !shell::block_present(paths) {
-        status.warnings.push(format!(
-            "no switchyard block in the shell rc files exports ${}, which OpenCode sends as its key: run `switchyard configure shell`",
-            shell::KEY_VARIABLE
-        ));
+    if journal.record(&user).is_some() {
+        status.warnings.extend(shell::missing_block(paths, NEEDS));
     }
     status
-}
-
-fn project_model(path: &Path) -> Option<String> {
-    model(parse(&std::fs::read_to_string(path).ok()?)?.as_ref())
 }

@@ -393,22 +393,13 @@ fn diff(path: &Path, old: Option<&str>, new: Option<&str>, token: Option<&str>) 
 
 /// A note when a file that holds the token can be read by other users.
 fn readable_by_others(path: &Path, paths: &Paths) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
-        (mode & 0o077 != 0).then(|| {
-            format!(
-                "{} (mode {mode:o}) can be read by other users and will hold the gateway token: `chmod 600` it if others use this machine",
-                paths.display(path)
-            )
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, paths);
-        None
-    }
+    let mode = atomic::permission_bits(path)? & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} (mode {mode:o}) can be read by other users and will hold the gateway token: `chmod 600` it if others use this machine",
+            paths.display(path)
+        )
+    })
 }
 
 pub(crate) fn apply(plan: &Plan) -> Result<Applied, ClientsError> {

@@ -124,10 +124,15 @@ pub(crate) fn startup_files(paths: &Paths) -> Vec<PathBuf> {
     files
 }
 
-/// Some rc file holds our block.
-pub(crate) fn block_present(paths: &Paths) -> bool {
-    rc_files(paths).iter().any(|(path, _)| {
+/// `needs`, and what to do about it, unless some rc file holds our block.
+pub(crate) fn missing_block(paths: &Paths, needs: &str) -> Option<String> {
+    let present = rc_files(paths).iter().any(|(path, _)| {
         std::fs::read_to_string(path).is_ok_and(|text| matches!(block::find(&text), Ok(Some(_))))
+    });
+    (!present).then(|| {
+        format!(
+            "{needs}, and no shell rc file holds the switchyard block that exports it: run `switchyard configure shell` (then open a new shell)"
+        )
     })
 }
 

@@ -178,6 +178,10 @@ impl Tree for TomlTree {
         Ok(())
     }
 
+    fn string(&self, raw: &str) -> Option<String> {
+        raw.parse::<Value>().ok()?.as_str().map(str::to_owned)
+    }
+
     fn canonical(&self, raw: &str) -> String {
         format!("v = {raw}")
             .parse::<toml::Table>()

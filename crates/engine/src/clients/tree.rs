@@ -28,6 +28,15 @@ pub(crate) trait Tree {
     fn restore_empty(&mut self, path: &[String], interior: &str) -> Result<(), TextError>;
     /// A spelling-independent form of a raw value, to compare values.
     fn canonical(&self, raw: &str) -> String;
+    /// A raw value's text if it is a string.
+    fn string(&self, raw: &str) -> Option<String>;
+}
+
+/// The string at `path` (or the raw text of another value there).
+pub(crate) fn string_at(tree: &dyn Tree, path: &[&str]) -> Option<String> {
+    let path: Vec<String> = path.iter().map(|key| (*key).to_owned()).collect();
+    let raw = tree.get(&path).ok()??;
+    Some(tree.string(&raw).unwrap_or(raw))
 }
 
 /// One key we want set.
@@ -76,11 +85,17 @@ pub(crate) fn configure(
         let ours = Ours::of(&tree.canonical(&want.raw), want.secret);
         match record.keys.iter_mut().find(|key| key.path == want.path) {
             Some(key) => key.ours = ours,
-            None => record.keys.push(KeyRecord {
-                path: want.path.clone(),
-                before: tree.get(&want.path)?,
-                ours,
-            }),
+            None => {
+                let before = tree.get(&want.path)?;
+                let same = |raw: &String| tree.canonical(raw) == tree.canonical(&want.raw);
+                let already = want.secret && before.as_ref().is_some_and(same);
+                record.keys.push(KeyRecord {
+                    path: want.path.clone(),
+                    before: before.filter(|_| !already),
+                    ours,
+                    already,
+                });
+            }
         }
         tree.set(&want.path, &want.raw)?;
     }
@@ -116,6 +131,9 @@ pub(crate) fn drifted(tree: &dyn Tree, record: &TreeRecord) -> Result<Vec<String
 }
 
 fn revert(tree: &mut dyn Tree, key: &KeyRecord, notes: &mut Vec<String>) -> Result<(), TextError> {
+    if key.already {
+        return Ok(());
+    }
     let name = key.path.join(".");
     match tree.get(&key.path)? {
         None => notes.push(format!("`{name}` had already been removed")),

@@ -264,6 +264,21 @@ impl Tree for JsonTree {
         serde_json::from_str::<serde_json::Value>(raw)
             .map_or_else(|_| raw.to_owned(), |value| value.to_string())
     }
+
+    fn string(&self, raw: &str) -> Option<String> {
+        serde_json::from_str(raw).ok()
+    }
+}
+
+/// For detection: the document in `text`, if it is one.
+pub(crate) fn parse_boxed(text: &str, comments: bool) -> Option<Box<dyn Tree>> {
+    let tree = JsonTree::parse(text, comments).ok()?;
+    Some(Box::new(tree))
+}
+
+/// For detection: the document in the file at `path`, if there is one.
+pub(crate) fn read(path: &std::path::Path, comments: bool) -> Option<Box<dyn Tree>> {
+    parse_boxed(&std::fs::read_to_string(path).ok()?, comments)
 }
 
 /// Where the run of white space that ends at `at` starts.
