@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod routing;
 pub mod secrets;
 pub mod server;
 pub mod tokens;

@@ -42,6 +42,22 @@ pub struct UsageEvent {
     pub latency: Duration,
     pub usage: Usage,
     pub error: Option<String>,
+    /// Every upstream attempt, in order (also providers skipped by an open
+    /// circuit); the last one gave the answer.
+    pub attempts: Vec<Attempt>,
+}
+
+/// One try at an upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub provider: String,
+    pub upstream_model: String,
+    /// The upstream's status; 0 when none came (connection, timeout, skipped).
+    pub status: u16,
+    /// `None` on success; else a low-cardinality reason such as
+    /// `upstream_status`, `upstream_connect`, `upstream_timeout`, `circuit_open`.
+    pub error_kind: Option<&'static str>,
+    pub latency: Duration,
 }
 
 /// Receives one event per request.
@@ -79,6 +95,7 @@ impl RequestRecord {
                 latency: Duration::ZERO,
                 usage: Usage::default(),
                 error: None,
+                attempts: Vec::new(),
             }),
         }
     }
@@ -94,6 +111,44 @@ impl RequestRecord {
     pub fn set_client_model(&mut self, client_model: &str) {
         if let Some(event) = &mut self.event {
             client_model.clone_into(&mut event.client_model);
+        }
+    }
+
+    /// The provider and model the next attempts go to (a fallback).
+    pub fn set_target(&mut self, provider: &str, upstream_model: &str) {
+        if let Some(event) = &mut self.event {
+            provider.clone_into(&mut event.provider);
+            upstream_model.clone_into(&mut event.upstream_model);
+        }
+    }
+
+    /// Notes one upstream attempt, at the current target.
+    pub fn attempt(&mut self, status: u16, error_kind: Option<&'static str>, latency: Duration) {
+        if let Some(event) = &mut self.event {
+            event.attempts.push(Attempt {
+                provider: event.provider.clone(),
+                upstream_model: event.upstream_model.clone(),
+                status,
+                error_kind,
+                latency,
+            });
+        }
+    }
+
+    /// The answer came from `provider`'s latest attempt: show its route.
+    pub fn settle_on(&mut self, provider: &str) {
+        let Some(event) = &mut self.event else {
+            return;
+        };
+        if event.provider == provider {
+            return;
+        }
+        if let Some(attempt) = (event.attempts.iter())
+            .rev()
+            .find(|a| a.provider == provider)
+        {
+            attempt.provider.clone_into(&mut event.provider);
+            attempt.upstream_model.clone_into(&mut event.upstream_model);
         }
     }
 
@@ -160,11 +215,37 @@ fn log_event(event: &UsageEvent) {
     push_number(&mut line, event.usage.output_tokens);
     line.push_str(" cached=");
     push_number(&mut line, event.usage.cache_read_tokens);
+    // One attempt is the line itself; more are listed.
+    if event.attempts.len() > 1 {
+        line.push_str(" attempts=");
+        push_attempts(&mut line, &event.attempts);
+    }
     if let Some(error) = &event.error {
         use std::fmt::Write as _;
         let _ = write!(line, " error={error:?}");
     }
     tracing::info!(target: "switchyard::request", "{line}");
+}
+
+/// `provider:status:12ms,provider:upstream_timeout:2000ms`.
+fn push_attempts(line: &mut String, attempts: &[Attempt]) {
+    for (at, attempt) in attempts.iter().enumerate() {
+        if at > 0 {
+            line.push(',');
+        }
+        line.push_str(&attempt.provider);
+        line.push(':');
+        match (attempt.status, attempt.error_kind) {
+            (0, Some(kind)) => line.push_str(kind),
+            (status, _) => push_number(line, u64::from(status)),
+        }
+        line.push(':');
+        push_number(
+            line,
+            u64::try_from(attempt.latency.as_millis()).unwrap_or(u64::MAX),
+        );
+        line.push_str("ms");
+    }
 }
 
 /// Decimal digits of `value`, appended.

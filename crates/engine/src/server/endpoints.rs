@@ -10,11 +10,12 @@ use switchyard_protocol::error::ApiError;
 use switchyard_protocol::formats::{anthropic, gemini};
 
 use super::SharedState;
+use super::failover;
 use super::proxy::{
     Inbound, PathModel, body_or_error, gemini_path, peek, prepare, replace_model, resolve,
     upstream_headers,
 };
-use super::relay::{Framing, fail, relay, relay_plain};
+use super::relay::{Framing, fail, relay_plain};
 use super::respond::{error_response, json_response};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -104,14 +105,18 @@ async fn proxy_with(
         body: &body,
         path_model,
     };
-    let prepared = prepare(&state, &inbound, &mut record);
-    // The client's body is not needed once translated: free it before the
-    // upstream answers (it can be megabytes of images).
-    drop(body);
-    match prepared {
-        Ok(prepared) => relay(&state, prepared, record).await,
-        Err(err) => fail(record, format, &err),
+    let prepared = match prepare(&state, &inbound, &mut record) {
+        Ok(prepared) => prepared,
+        Err(err) => return fail(record, format, &err),
+    };
+    if prepared.fallback.is_empty() {
+        // The client's body is not needed once translated: free it before
+        // the upstream answers (it can be megabytes of images).
+        drop(body);
+        return failover::relay(&state, prepared, None, record).await;
     }
+    // Kept: each fallback is encoded from it.
+    failover::relay(&state, prepared, Some(&inbound), record).await
 }
 
 /// `POST /v1/messages/count_tokens`: asked of Anthropic upstreams, counted

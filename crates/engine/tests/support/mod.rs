@@ -308,7 +308,17 @@ connect_timeout_ms = 1000
 
     /// A gateway on a whole config text (`TEST_UPSTREAM_KEY` holds [`UPSTREAM_KEY`]).
     pub async fn with_config(text: &str) -> Self {
-        let env = |name: &str| (name == "TEST_UPSTREAM_KEY").then(|| UPSTREAM_KEY.to_owned());
+        Self::with_config_env(text, &[]).await
+    }
+
+    /// [`Self::with_config`] with more environment variables (key pools).
+    pub async fn with_config_env(text: &str, vars: &[(&str, &str)]) -> Self {
+        let env = |name: &str| match name {
+            "TEST_UPSTREAM_KEY" => Some(UPSTREAM_KEY.to_owned()),
+            _ => (vars.iter())
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| (*value).to_owned()),
+        };
         let config = config::parse(text, Path::new("test.toml"), &env).unwrap();
         let recorder = Arc::new(Recorder::default());
         let gateway = Gateway::start(Arc::new(config), recorder.clone(), None)
