@@ -294,16 +294,35 @@ fn keys_seen(mock: &MockUpstream) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn issue_10_round_robin_alternates_keys() {
+async fn issue_10_round_robin_alternates_keys_and_conversations_stick() {
     let (mock, gw) = pool("round_robin", "").await;
-    for _ in 0..4 {
+    // Four conversations (their first turns differ): spread over the keys.
+    for n in 0..4 {
         mock.push(anthropic_ok());
-        assert_eq!(text_of(&gw).await.0, 200);
+        assert_eq!(send_chat(&gw, n, None).await, 200);
     }
     assert_eq!(
         keys_seen(&mock),
         ["key-one", "key-two", "key-one", "key-two"]
     );
+    // One Claude Code session: every request on the key it started with.
+    for n in 0..3 {
+        mock.push(anthropic_ok());
+        assert_eq!(send_chat(&gw, 10 + n, Some("s-7")).await, 200);
+    }
+    let keys = keys_seen(&mock);
+    assert!(keys[4..].iter().all(|key| *key == keys[4]), "{keys:?}");
+}
+
+/// A request of conversation `n` (its first turn), with a session header.
+async fn send_chat(gw: &TestGateway, n: usize, session: Option<&str>) -> u16 {
+    let body = json!({"model": "m", "max_tokens": 5,
+                      "messages": [{"role": "user", "content": format!("chat {n}")}]});
+    let mut request = gw.post("/v1/messages").json(&body);
+    if let Some(session) = session {
+        request = request.header("x-claude-code-session-id", session);
+    }
+    request.send().await.unwrap().status().as_u16()
 }
 
 #[tokio::test]
@@ -320,16 +339,19 @@ async fn issue_10_429_cools_the_key_and_the_request_goes_on_with_the_next() {
     mock.push(anthropic_ok());
     assert_eq!(text_of(&gw).await.0, 200);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    // …until its Retry-After has passed.
+    // …until its Retry-After has passed (a new conversation: the first one
+    // stays on the key that answered it).
+    mock.push(anthropic_ok());
+    assert_eq!(send_chat(&gw, 1, None).await, 200);
     mock.push(anthropic_ok());
     assert_eq!(text_of(&gw).await.0, 200);
     assert_eq!(
         keys_seen(&mock),
-        ["key-one", "key-two", "key-two", "key-one"]
+        ["key-one", "key-two", "key-two", "key-one", "key-two"]
     );
-    let events = gw.recorder.wait_for(3).await;
+    let events = gw.recorder.wait_for(4).await;
     assert_eq!(attempts(&events[0]), ["p:429", "p:200"]);
-    assert_eq!(events.len(), 3);
+    assert_eq!(events.len(), 4);
 }
 
 #[tokio::test]

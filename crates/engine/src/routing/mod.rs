@@ -2,6 +2,7 @@
 //! and a key pool per provider, indexed like `Config::providers`. Everything
 //! on the request path is an atomic load or increment.
 
+mod affinity;
 mod breaker;
 mod keys;
 
@@ -10,6 +11,7 @@ mod tests;
 
 use std::time::{Duration, Instant};
 
+pub use affinity::{Affinity, session_of};
 pub use breaker::{Admit, Breaker};
 pub use keys::{KeyPool, Pick, bit as key_bit};
 
@@ -19,6 +21,8 @@ use crate::config::{Config, Provider};
 pub struct Health {
     epoch: Instant,
     providers: Box<[ProviderHealth]>,
+    /// Which key each recent conversation used, per provider.
+    pub affinity: Affinity,
 }
 
 pub struct ProviderHealth {
@@ -34,12 +38,19 @@ impl Health {
         Self {
             epoch: Instant::now(),
             providers,
+            affinity: Affinity::default(),
         }
     }
 
     /// The provider's state (`None` only for a provider of another config).
     pub fn of(&self, provider: &Provider) -> Option<&ProviderHealth> {
         self.providers.get(provider.index)
+    }
+
+    /// Some provider of the route holds several keys: only then does the
+    /// conversation matter (working it out reads the body once more).
+    pub fn wants_session(&self, providers: impl IntoIterator<Item = usize>) -> bool {
+        (providers.into_iter()).any(|at| self.providers.get(at).is_some_and(|p| p.keys.len() > 1))
     }
 
     /// Milliseconds since start, never 0 (0 means "not set" in the atomics).

@@ -134,3 +134,37 @@ proptest! {
         prop_assert!(max <= 2 * min && min >= 10 - 1, "{counts:?}");
     }
 }
+
+#[test]
+fn issue_10_sessions_come_from_header_cache_key_or_first_turn() {
+    let none = http::HeaderMap::new();
+    let mut claude = http::HeaderMap::new();
+    claude.insert("x-claude-code-session-id", "s-1".parse().unwrap());
+    assert_eq!(session_of(&claude, b"{}"), session_of(&claude, b"not json"));
+    let codex = |turns: &str| format!(r#"{{"prompt_cache_key":"c-9","input":[{turns}]}}"#);
+    assert_eq!(
+        session_of(&none, codex("1").as_bytes()),
+        session_of(&none, codex("1,2").as_bytes())
+    );
+    let chat = |turns: &str| format!(r#"{{"system":"be brief","messages":[{turns}]}}"#);
+    let one = session_of(&none, chat(r#"{"role":"user","content":"hi"}"#).as_bytes());
+    let later = session_of(
+        &none,
+        chat(r#"{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}"#).as_bytes(),
+    );
+    assert!(one.is_some());
+    assert_eq!(one, later, "one conversation, one session");
+    let other = session_of(&none, chat(r#"{"role":"user","content":"bye"}"#).as_bytes());
+    assert_ne!(one, other);
+    assert_eq!(session_of(&none, br#"{"model":"m"}"#), None);
+}
+
+#[test]
+fn issue_10_affinity_remembers_per_provider() {
+    let affinity = Affinity::default();
+    assert_eq!(affinity.recall(42, 0), None);
+    affinity.remember(42, 0, 3);
+    assert_eq!(affinity.recall(42, 0), Some(3));
+    assert_eq!(affinity.recall(42, 1), None, "another provider");
+    assert_eq!(affinity.recall(43, 0), None, "another conversation");
+}

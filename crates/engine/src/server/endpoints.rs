@@ -109,14 +109,19 @@ async fn proxy_with(
         Ok(prepared) => prepared,
         Err(err) => return fail(record, format, &err),
     };
+    let targets = std::iter::once(prepared.request.provider.index);
+    let session = (state.health)
+        .wants_session(targets.chain(prepared.fallback.providers()))
+        .then(|| crate::routing::session_of(&headers, &body))
+        .flatten();
     if prepared.fallback.is_empty() {
         // The client's body is not needed once translated: free it before
         // the upstream answers (it can be megabytes of images).
         drop(body);
-        return failover::relay(&state, prepared, None, record).await;
+        return failover::relay(&state, prepared, None, session, record).await;
     }
     // Kept: each fallback is encoded from it.
-    failover::relay(&state, prepared, Some(&inbound), record).await
+    failover::relay(&state, prepared, Some(&inbound), session, record).await
 }
 
 /// `POST /v1/messages/count_tokens`: asked of Anthropic upstreams, counted

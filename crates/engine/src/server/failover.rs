@@ -42,6 +42,11 @@ impl<'s> Fallback<'s> {
         self.targets.is_empty()
     }
 
+    /// The fallbacks' providers, by index.
+    pub fn providers(&self) -> impl Iterator<Item = usize> + '_ {
+        self.targets.iter().map(|target| target.provider.index)
+    }
+
     fn route(&self, n: usize) -> Option<ResolvedRoute<'s, '_>> {
         let target = self.targets.get(n)?;
         Some(ResolvedRoute {
@@ -74,11 +79,12 @@ enum Failure {
     Error(ProxyError),
 }
 
-/// The request's budget of attempts and time.
+/// The request's budget of attempts and time, and its conversation.
 struct Budget {
     policy: RetryPolicy,
     started: Instant,
     attempts: u32,
+    session: Option<u64>,
 }
 
 impl Budget {
@@ -96,11 +102,13 @@ impl Budget {
 }
 
 /// Sends `first`, then the fallbacks, and answers the client. `inbound`
-/// (the client's request) is needed only when the route has fallbacks.
+/// (the client's request) is needed only when the route has fallbacks;
+/// `session` (its conversation) only when a provider has several keys.
 pub async fn relay(
     state: &SharedState,
     mut first: Relay<'_>,
     inbound: Option<&Inbound<'_>>,
+    session: Option<u64>,
     mut record: RequestRecord,
 ) -> Response {
     let fallback = std::mem::take(&mut first.fallback);
@@ -109,6 +117,7 @@ pub async fn relay(
         policy: state.config.retry,
         started: Instant::now(),
         attempts: 0,
+        session,
     };
     let mut next = Some(first);
     let mut last: Option<(Relay<'_>, Failure)> = None;
@@ -189,7 +198,8 @@ async fn try_target(
     }
     let (mut tried, mut here, mut last) = (0_u64, 0_u32, None);
     while budget.left() {
-        let key = match pick_key(state, provider, tried, is_last && tried == 0) {
+        let last_resort = is_last && tried == 0;
+        let key = match pick_key(state, provider, tried, last_resort, budget.session) {
             Ok(key) => key,
             Err(err) => {
                 let Some(failure) = last else {
@@ -218,7 +228,12 @@ async fn try_target(
         let judged = judge(state, provider, key, sent);
         record.attempt(judged.status(), judged.kind(), started.elapsed());
         match judged {
-            Judged::Ok(response) => return Tried::Answered(response),
+            Judged::Ok(response) => {
+                if let (Some(session), Some(key)) = (budget.session, key) {
+                    (state.health.affinity).remember(session, provider.index, key);
+                }
+                return Tried::Answered(response);
+            }
             Judged::Final(failure) => return Tried::Final(failure),
             Judged::NextKey(failure) => {
                 tried |= key.map_or(u64::MAX, routing::key_bit);
@@ -246,6 +261,7 @@ fn pick_key(
     provider: &Provider,
     tried: u64,
     last_resort: bool,
+    session: Option<u64>,
 ) -> Result<Option<usize>, ProxyError> {
     let refused = || ProxyError::KeysRefused {
         provider: provider.id.clone(),
@@ -256,7 +272,9 @@ fn pick_key(
     if pool.is_empty() {
         return if tried == 0 { Ok(None) } else { Err(refused()) };
     }
-    match pool.pick(state.health.now_ms(), tried, None) {
+    let preferred =
+        session.and_then(|session| state.health.affinity.recall(session, provider.index));
+    match pool.pick(state.health.now_ms(), tried, preferred) {
         Pick::Key(at) => Ok(Some(at)),
         Pick::Cooling(at) | Pick::Refused(at) if last_resort => Ok(Some(at)),
         Pick::Cooling(_) => Err(ProxyError::KeysCooling {
