@@ -3,9 +3,11 @@
 //! `switchyard` binary both embed it.
 
 pub mod catalog;
+pub mod clients;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod providers;
 pub mod routing;
 pub mod secrets;
 pub mod server;

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use switchyard_engine::Gateway;
+use switchyard_engine::clients::cli::{ClientsArgs, ConfigureArgs};
 use switchyard_engine::config;
+use switchyard_engine::providers;
 use switchyard_engine::secrets::{self, KeychainStore, SecretStore as _};
-use switchyard_engine::usage::LogSink;
+use switchyard_engine::usage::{self, UsageHub};
 
 #[derive(Parser)]
 #[command(
@@ -64,6 +66,20 @@ enum Command {
         #[arg(long)]
         rotate: bool,
     },
+    /// What was used and spent: totals and a breakdown (`export`: every request).
+    Usage(usage::cli::UsageArgs),
+    /// Follow the running gateway: one line per request as it finishes.
+    Tail(usage::cli::TailArgs),
+    /// Check a configured provider with the smallest real request.
+    Provider(providers::cli::ProviderArgs),
+    /// List the models a configured provider serves.
+    Models(providers::cli::ModelsArgs),
+    /// Local providers: find Ollama and LM Studio running here.
+    Providers(providers::cli::ProvidersArgs),
+    /// Point a client at the gateway by editing only our keys in its config (reversible).
+    Configure(ConfigureArgs),
+    /// Show which clients are installed and configured, and what overrides them.
+    Clients(ClientsArgs),
 }
 
 #[derive(Subcommand)]
@@ -89,6 +105,13 @@ fn main() -> ExitCode {
         Command::Presets { json } => switchyard_engine::catalog::print_presets(json),
         Command::Key { action } => key(action),
         Command::Token { rotate } => token(rotate),
+        Command::Usage(args) => usage::cli::usage(args),
+        Command::Tail(args) => usage::cli::tail(args),
+        Command::Provider(args) => providers::cli::provider(args),
+        Command::Models(args) => providers::cli::models(args),
+        Command::Providers(args) => providers::cli::providers(args),
+        Command::Configure(args) => switchyard_engine::clients::cli::configure(args),
+        Command::Clients(args) => switchyard_engine::clients::cli::clients(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -117,9 +140,15 @@ fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
     }
     runtime.block_on(async move {
         let config = Arc::new(config);
-        let gateway = Gateway::start(Arc::clone(&config), Arc::new(LogSink), listen)
+        let env = |name: &str| std::env::var(name).ok();
+        let usage = Arc::new(UsageHub::for_config(&config, &env, None));
+        let gateway = Gateway::start(Arc::clone(&config), usage.clone(), listen)
             .await
             .map_err(|err| err.to_string())?;
+        let status = usage.status();
+        if let (Some(path), None) = (status.path, status.error) {
+            tracing::info!("usage store: {}", path.display());
+        }
         log_banner(path, &config, gateway.local_addr());
         let token = gateway.shutdown_token();
         tokio::spawn(async move {
@@ -239,6 +268,23 @@ fn init(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Clients configured with the old token stop working until configured again.
+fn warn_configured_clients() {
+    let managed = switchyard_engine::clients::Paths::from_env()
+        .and_then(|paths| switchyard_engine::clients::managed(&paths));
+    for (kind, scope) in managed.unwrap_or_default() {
+        let scope = match scope {
+            switchyard_engine::clients::Scope::User => String::new(),
+            switchyard_engine::clients::Scope::Project(_) => {
+                " --scope project (in that project)".to_owned()
+            }
+        };
+        tracing::warn!(
+            "{kind} still presents the old token: run `switchyard configure {kind}{scope}`"
+        );
+    }
+}
+
 fn open_keychain() -> Result<KeychainStore, secrets::SecretError> {
     KeychainStore::open(&secrets::service_name())
 }
@@ -268,6 +314,7 @@ fn token(rotate: bool) -> Result<(), String> {
         tracing::info!(
             "rotated the gateway token; restart a running gateway so it accepts the new one"
         );
+        warn_configured_clients();
     }
     secrets::cli::print_lines(&[token.expose().to_owned()]).map_err(|err| err.to_string())
 }

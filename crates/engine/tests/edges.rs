@@ -27,6 +27,21 @@ async fn json_of(response: reqwest::Response) -> (u16, Value) {
     (status, response.json().await.unwrap())
 }
 
+/// The small Anthropic request, asking for `model`.
+async fn ask_model(gateway: &TestGateway, model: &str) -> (u16, Value) {
+    let mut body = anthropic_request(false);
+    body["model"] = json!(model);
+    json_of(
+        gateway
+            .post("/v1/messages")
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn issue_9_gemini_upstream_refuses_model_names_that_change_the_url() {
     let mock = MockUpstream::start().await;
@@ -39,17 +54,7 @@ async fn issue_9_gemini_upstream_refuses_model_names_that_change_the_url() {
         "b%2Fc",
         "sp ace",
     ] {
-        let mut body = anthropic_request(false);
-        body["model"] = json!(model);
-        let (status, answer) = json_of(
-            gateway
-                .post("/v1/messages")
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, answer) = ask_model(&gateway, model).await;
         assert_eq!(status, 400, "{model}: {answer}");
         assert_eq!(answer["error"]["type"], "invalid_request_error");
         let message = answer["error"]["message"].as_str().unwrap();
@@ -77,17 +82,7 @@ async fn issue_9_gemini_upstream_refuses_model_names_that_change_the_url() {
         json!({"candidates": [{"content": {"role": "model",
         "parts": [{"text": "ok"}]}, "finishReason": "STOP"}]}),
     ));
-    let mut body = anthropic_request(false);
-    body["model"] = json!("gemini-2.5-flash_v1.0~x");
-    let (status, _) = json_of(
-        gateway
-            .post("/v1/messages")
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = ask_model(&gateway, "gemini-2.5-flash_v1.0~x").await;
     assert_eq!(status, 200);
     assert_eq!(
         mock.seen()[0].path,

@@ -103,7 +103,13 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
 async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
     let service = service("binary");
     let home = temp_dir("keychain-home");
-    let env = [("HOME", home.display().to_string())];
+    let env = [
+        ("HOME", home.display().to_string()),
+        (
+            "SWITCHYARD_DATA_DIR",
+            home.join("data").display().to_string(),
+        ),
+    ];
     let set = run(
         &service,
         &["key", "set", "mock"],
@@ -188,9 +194,27 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
     );
     drop(served);
 
-    let rotated = text(&run(&service, &["token", "--rotate"], "", &env).stdout)
-        .trim()
-        .to_owned();
+    let config_arg = config.to_str().unwrap();
+    let configure = run(
+        &service,
+        &["configure", "claude-code", "--config", config_arg],
+        "",
+        &env,
+    );
+    assert!(configure.status.success(), "{}", text(&configure.stderr));
+    let settings = std::fs::read_to_string(home.join(".claude/settings.json")).unwrap();
+    assert!(
+        settings.contains(&token),
+        "configure did not write the token: {settings}"
+    );
+    let rotation = run(&service, &["token", "--rotate"], "", &env);
+    let rotated = text(&rotation.stdout).trim().to_owned();
+    let warned = "claude-code still presents the old token: run `switchyard configure claude-code`";
+    assert!(
+        text(&rotation.stderr).contains(warned),
+        "{}",
+        text(&rotation.stderr)
+    );
     assert_ne!(rotated, token);
     let served = serve_config(temp_dir("keychain-log"), &config, addr, &env).await;
     assert_eq!(

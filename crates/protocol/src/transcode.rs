@@ -3,7 +3,7 @@
 //! The async server only moves bytes through it.
 
 use crate::formats::{anthropic, gemini, openai_chat, openai_responses};
-use crate::ir::{StopReason, StreamEvent, Usage};
+use crate::ir::{Delta, StopReason, StreamEvent, Usage};
 use crate::sse::{SseFrame, SseParser};
 
 /// Turns an upstream's SSE frames into IR events.
@@ -81,6 +81,7 @@ pub struct StreamWatch {
     completed: bool,
     error: Option<String>,
     frames_seen: u64,
+    delta_bytes: u64,
 }
 
 impl StreamWatch {
@@ -94,6 +95,7 @@ impl StreamWatch {
             completed: false,
             error: None,
             frames_seen: 0,
+            delta_bytes: 0,
         }
     }
 
@@ -133,6 +135,11 @@ impl StreamWatch {
         self.frames_seen
     }
 
+    /// Bytes of generated text, reasoning and tool arguments so far.
+    pub fn delta_bytes(&self) -> u64 {
+        self.delta_bytes
+    }
+
     fn drain(&mut self) {
         for frame in &self.frames {
             self.decoder.feed(frame, &mut self.events);
@@ -149,6 +156,7 @@ impl StreamWatch {
                 | StreamEvent::MessageDelta { usage, .. } => self.usage.merge(&usage),
                 StreamEvent::MessageStop => self.completed = true,
                 StreamEvent::Error { message, .. } if from_upstream => self.error = Some(message),
+                StreamEvent::BlockDelta { delta, .. } => self.delta_bytes += delta_len(&delta),
                 _ => {}
             }
         }
@@ -167,6 +175,7 @@ pub struct Transcoder<D, E> {
     stop_reason: Option<StopReason>,
     error: Option<String>,
     completed: bool,
+    delta_bytes: u64,
 }
 
 impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
@@ -181,6 +190,7 @@ impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
             stop_reason: None,
             error: None,
             completed: false,
+            delta_bytes: 0,
         }
     }
 
@@ -229,6 +239,11 @@ impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
         self.error.as_deref()
     }
 
+    /// Bytes of generated text, reasoning and tool arguments so far.
+    pub fn delta_bytes(&self) -> u64 {
+        self.delta_bytes
+    }
+
     fn drain(&mut self) -> Vec<u8> {
         let mut out = Vec::new();
         for event in self.events.drain(..) {
@@ -240,10 +255,20 @@ impl<D: StreamDecode, E: StreamEncode> Transcoder<D, E> {
                 }
                 StreamEvent::Error { message, .. } => self.error = Some(message.clone()),
                 StreamEvent::MessageStop => self.completed = true,
+                StreamEvent::BlockDelta { delta, .. } => self.delta_bytes += delta_len(delta),
                 _ => {}
             }
             self.encoder.encode(&event, &mut out);
         }
         out
     }
+}
+
+/// What a delta adds to the answer (signatures are not generated text).
+fn delta_len(delta: &Delta) -> u64 {
+    let text = match delta {
+        Delta::Text(text) | Delta::Reasoning(text) | Delta::ToolArguments(text) => text,
+        Delta::ReasoningSignature(_) => return 0,
+    };
+    text.len() as u64
 }

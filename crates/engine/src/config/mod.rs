@@ -11,6 +11,7 @@ mod key_source;
 mod preset;
 mod raw;
 mod secret;
+mod usage;
 mod validate;
 
 #[cfg(test)]
@@ -32,8 +33,9 @@ pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
-pub use raw::{KeyStrategy, MaxTokensField, RawConfig, RawProvider, RawRoute};
+pub use raw::{KeyStrategy, MaxTokensField, RawConfig, RawPrice, RawProvider, RawRoute};
 pub use secret::Secret;
+pub use usage::{PriceOverride, UsageConfig};
 
 /// The commented example config that `switchyard init` writes.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../../../examples/switchyard.toml");
@@ -71,6 +73,10 @@ pub struct Config {
     /// Non-streamed upstream answers above this are refused with 502.
     pub max_response_bytes: usize,
     pub retry: RetryPolicy,
+    /// Where and how long requests are recorded.
+    pub usage: UsageConfig,
+    /// `[[prices]]`: per-model prices over the catalog's.
+    pub prices: Vec<PriceOverride>,
     /// Problems that do not stop the gateway (a provider without its key):
     /// reported once at start, and by `switchyard check` (errors with `--strict`).
     pub warnings: Vec<Diagnostic>,
@@ -202,6 +208,8 @@ pub struct Target {
 /// request's model name (`'m`).
 #[derive(Debug, Clone, Copy)]
 pub struct ResolvedRoute<'c, 'm> {
+    /// The route's `model` pattern.
+    pub pattern: &'c str,
     pub provider: &'c Provider,
     /// The route's `upstream_model`, or the model the client asked for.
     pub upstream_model: &'m str,
@@ -216,6 +224,7 @@ impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
     pub fn fallback_target(&self, n: usize) -> Option<Self> {
         let target = self.fallback.get(n)?;
         Some(Self {
+            pattern: self.pattern,
             provider: &target.provider,
             upstream_model: target
                 .upstream_model
@@ -258,6 +267,7 @@ impl Config {
             .iter()
             .find(|route| route.pattern.matches(model))?;
         Some(ResolvedRoute {
+            pattern: route.pattern.as_str(),
             provider: &route.provider,
             upstream_model: route.upstream_model.as_deref().unwrap_or(model),
             max_tokens: route.max_tokens,

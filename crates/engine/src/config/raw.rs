@@ -31,6 +31,16 @@ pub struct RawConfig {
     pub breaker_failures: Option<NonZeroU32>,
     /// How long an open circuit stays open before one probe (default 30 000).
     pub breaker_cooldown_ms: Option<NonZeroU64>,
+    /// The usage store's file (default: `usage.sqlite3` in the platform data dir).
+    pub usage_db: Option<Spanned<String>>,
+    /// Record requests in the usage store (default true).
+    pub record_usage: Option<bool>,
+    /// Requests older than this are deleted (default 365; 0 keeps them all).
+    pub usage_retention_days: Option<u32>,
+    /// The oldest requests are deleted to keep the store under this (default 256; 0: no limit).
+    pub usage_max_mb: Option<u64>,
+    /// Per-model prices, USD per million tokens, over the catalog's.
+    pub prices: Vec<RawPrice>,
 }
 
 /// `[retry]`.
@@ -44,6 +54,27 @@ pub struct RawRetry {
     /// The first wait before retrying the same provider, doubled (with jitter)
     /// each time (default 200).
     pub backoff_ms: Option<u64>,
+}
+
+/// One `[[prices]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrice {
+    /// A glob on the upstream model.
+    pub model: Spanned<String>,
+    /// Only for this provider id; default: any.
+    #[serde(default)]
+    pub provider: Option<Spanned<String>>,
+    #[serde(default)]
+    pub input: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub output: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub cache_read: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub cache_write: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub reasoning: Option<Spanned<f64>>,
 }
 
 /// One `[[providers]]` table.

@@ -38,6 +38,7 @@ pub(super) fn validate(
     sources: &Sources<'_>,
 ) -> Result<Config, ConfigError> {
     let listen = listen(raw.listen.as_ref(), raw.allow_non_loopback, src)?;
+    let usage = super::usage::settings(&raw, src)?;
     let client_keys = client_keys(raw.client_keys, src)?;
     check_unique_ids(&raw.providers, src)?;
     let keychain_in_use = (raw.providers.iter().enumerate()).any(|(index, provider)| {
@@ -62,6 +63,7 @@ pub(super) fn validate(
     let have_client_keys = !client_keys.is_empty();
     let gateway_token = key_source::gateway_token(have_client_keys, keychain_in_use, sources, src)?;
     let routes = routes(raw.routes, &providers, src)?;
+    let prices = super::usage::prices(raw.prices, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
     let bytes = |raw: Option<NonZeroU64>| {
         usize::try_from(raw.map_or(DEFAULT_MAX_BODY_BYTES, NonZeroU64::get)).unwrap_or(usize::MAX)
@@ -76,6 +78,8 @@ pub(super) fn validate(
         max_request_bytes: bytes(raw.max_request_bytes),
         max_response_bytes: bytes(raw.max_response_bytes),
         retry: retry(&raw.retry),
+        usage,
+        prices,
         warnings,
     })
 }
@@ -349,7 +353,7 @@ fn find_provider(
         .ok_or_else(|| unknown_provider(wanted, field, providers, src))
 }
 
-fn unknown_provider(
+pub(super) fn unknown_provider(
     wanted: &Spanned<String>,
     field: String,
     providers: &[Arc<Provider>],

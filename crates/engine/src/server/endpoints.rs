@@ -15,7 +15,7 @@ use super::proxy::{
     Inbound, PathModel, body_or_error, gemini_path, peek, prepare, replace_model, resolve,
     upstream_headers,
 };
-use super::relay::{Framing, fail, relay_plain};
+use super::relay::{Framing, fail, finish, relay_plain};
 use super::respond::{error_response, json_response};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -98,6 +98,7 @@ async fn proxy_with(
         Ok(body) => body,
         Err(err) => return fail(record, format, &err),
     };
+    record.set_inbound(format, user_agent(&headers), body.len());
     let inbound = Inbound {
         format,
         query: query.as_deref(),
@@ -135,17 +136,26 @@ pub async fn count_tokens(
     let mut record = RequestRecord::new(state.sink.clone(), "anthropic.count_tokens");
     let result = match body_or_error(body, state.config.max_request_bytes) {
         Ok(body) => {
+            record.set_inbound(Format::Anthropic, user_agent(&headers), body.len());
             count_tokens_inner(&state, query.as_deref(), &headers, &body, &mut record).await
         }
         Err(err) => Err(err),
     };
+    counted(record, Format::Anthropic, result)
+}
+
+/// Records a count-tokens request, answered or failed.
+fn counted(
+    mut record: RequestRecord,
+    format: Format,
+    result: Result<Response, ProxyError>,
+) -> Response {
     match result {
         Ok(response) => {
             record.set_status(response.status().as_u16());
-            record.finish(Outcome::Ok, Default::default(), None);
-            response
+            finish(record, response, Outcome::Ok, Default::default(), None)
         }
-        Err(err) => fail(record, Format::Anthropic, &err),
+        Err(err) => fail(record, format, &err),
     }
 }
 
@@ -166,7 +176,7 @@ async fn count_tokens_inner(
             forward_headers: upstream_headers(Format::Anthropic, headers),
             body: Bytes::from(replace_model(body, &peek, route.upstream_model)),
         };
-        return relay_plain(state, request).await;
+        return relay_noted(state, request, record).await;
     }
     let request = anthropic::decode_request(body)?;
     let tokens = crate::tokens::input_tokens_blocking(request).await;
@@ -191,7 +201,7 @@ pub async fn gemini_models(
     let (endpoint, stream) = match action {
         "generateContent" => ("gemini.generate_content", false),
         "streamGenerateContent" => ("gemini.stream_generate_content", true),
-        "countTokens" => return gemini_count_tokens(state, model, body).await,
+        "countTokens" => return gemini_count_tokens(state, model, &headers, body).await,
         _ => {
             let message = format!(
                 "no such method: models/{model_action} (generateContent, streamGenerateContent and countTokens are served)"
@@ -235,21 +245,18 @@ fn gemini_framing(query: Option<&str>) -> Framing {
 async fn gemini_count_tokens(
     state: SharedState,
     model: &str,
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut record = RequestRecord::new(state.sink.clone(), "gemini.count_tokens");
     let result = match body_or_error(body, state.config.max_request_bytes) {
-        Ok(body) => gemini_count_tokens_inner(&state, model, body, &mut record).await,
+        Ok(body) => {
+            record.set_inbound(Format::Gemini, user_agent(headers), body.len());
+            gemini_count_tokens_inner(&state, model, body, &mut record).await
+        }
         Err(err) => Err(err),
     };
-    match result {
-        Ok(response) => {
-            record.set_status(response.status().as_u16());
-            record.finish(Outcome::Ok, Default::default(), None);
-            response
-        }
-        Err(err) => fail(record, Format::Gemini, &err),
-    }
+    counted(record, Format::Gemini, result)
 }
 
 async fn gemini_count_tokens_inner(
@@ -267,7 +274,7 @@ async fn gemini_count_tokens_inner(
             forward_headers: HeaderMap::new(),
             body,
         };
-        return relay_plain(state, request).await;
+        return relay_noted(state, request, record).await;
     }
     // `{contents…}`, or the same wrapped as `{generateContentRequest: {…}}`.
     #[derive(serde::Deserialize)]
@@ -284,4 +291,27 @@ async fn gemini_count_tokens_inner(
     let tokens = crate::tokens::input_tokens_blocking(request).await;
     let body = format!("{{\"totalTokens\":{tokens}}}").into_bytes();
     Ok(json_response(StatusCode::OK, body))
+}
+
+/// [`relay_plain`], noted as the request's one attempt.
+async fn relay_noted(
+    state: &SharedState,
+    request: UpstreamRequest<'_>,
+    record: &mut RequestRecord,
+) -> Result<Response, ProxyError> {
+    let started = std::time::Instant::now();
+    let answer = relay_plain(state, request).await;
+    let (status, kind) = match &answer {
+        Ok(response) if response.status().is_success() => (response.status().as_u16(), None),
+        Ok(response) => (response.status().as_u16(), Some("upstream_status")),
+        Err(err) => (0, Some(err.kind())),
+    };
+    record.attempt(status, kind, started.elapsed());
+    answer
+}
+
+fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
 }

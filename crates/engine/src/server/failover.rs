@@ -21,6 +21,7 @@ use crate::usage::RequestRecord;
 /// costs nothing).
 #[derive(Debug, Default)]
 pub struct Fallback<'s> {
+    pattern: &'s str,
     targets: &'s [Target],
     client_model: String,
     max_tokens: Option<u32>,
@@ -32,6 +33,7 @@ impl<'s> Fallback<'s> {
             return Self::default();
         }
         Self {
+            pattern: route.pattern,
             targets: route.fallback,
             client_model: route.client_model.to_owned(),
             max_tokens: route.max_tokens,
@@ -50,6 +52,7 @@ impl<'s> Fallback<'s> {
     fn route(&self, n: usize) -> Option<ResolvedRoute<'s, '_>> {
         let target = self.targets.get(n)?;
         Some(ResolvedRoute {
+            pattern: self.pattern,
             provider: &target.provider,
             upstream_model: target
                 .upstream_model
@@ -482,10 +485,13 @@ fn answer_skipped(
     record.set_status(api_error.status);
     let retry =
         matches!(err, ProxyError::CircuitOpen { .. }).then(|| HeaderValue::from(secs_up(soonest)));
-    record.finish(
+    record.set_error_kind(err.kind());
+    let response = error_response_with_retry(client, &api_error, retry);
+    relay::finish(
+        record,
+        response,
         crate::usage::Outcome::Error,
         Default::default(),
         Some(err.to_string()),
-    );
-    error_response_with_retry(client, &api_error, retry)
+    )
 }

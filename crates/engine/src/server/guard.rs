@@ -15,47 +15,54 @@ use super::respond::{error_response, format_for_path};
 const OPEN_PATHS: [&str; 1] = ["/health"];
 
 pub async fn guard(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    match refusal(&state, &request) {
+        None => next.run(request).await,
+        Some(error) => refuse(format_for_path(request.uri().path()), &error),
+    }
+}
+
+/// The refusal in the caller's format. The body was not read, so the
+/// connection cannot carry another request: say so, or a client reusing it
+/// sees a reset instead of this answer.
+fn refuse(format: switchyard_protocol::Format, error: &ApiError) -> Response {
+    let mut response = error_response(format, error);
+    (response.headers_mut()).insert(header::CONNECTION, http::HeaderValue::from_static("close"));
+    response
+}
+
+/// Why the request may not reach a handler, if it may not.
+fn refusal(state: &SharedState, request: &Request) -> Option<ApiError> {
     let path = request.uri().path();
-    let format = format_for_path(path);
     let headers = request.headers();
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("?");
         let message = format!(
             "requests from web pages (Origin: {origin}) are refused: the gateway serves local clients only"
         );
-        return error_response(format, &ApiError::new(403, message));
+        return Some(ApiError::new(403, message));
     }
-    let authority = request
-        .uri()
-        .authority()
-        .map(|authority| authority.as_str());
+    let authority = (request.uri().authority()).map(|authority| authority.as_str());
     if !state.allow_any_host && !names_this_machine(headers, authority, state.listen_port) {
         let message = "the Host header (HTTP/2: :authority) must name this machine (127.0.0.1, localhost or [::1])";
-        return error_response(format, &ApiError::new(403, message));
+        return Some(ApiError::new(403, message));
     }
     if OPEN_PATHS.contains(&path) {
-        return next.run(request).await;
+        return None;
     }
     if request.method() == http::Method::POST && !json_or_absent(headers) {
         let message = "the body must be JSON (Content-Type: application/json); forms and plain text are refused";
-        return error_response(format, &ApiError::new(415, message));
+        return Some(ApiError::new(415, message));
     }
     match presented_key(headers, request.uri().query()) {
-        Some(key) if state.config.accepts_client_key(key) => next.run(request).await,
-        Some(_) => error_response(
-            format,
-            &ApiError::new(
-                401,
-                "invalid client key: use one of the gateway's client_keys",
-            ),
-        ),
-        None => error_response(
-            format,
-            &ApiError::new(
-                401,
-                "missing client key: send the gateway key as `x-api-key` or `Authorization: Bearer`",
-            ),
-        ),
+        Some(key) if state.config.accepts_client_key(key) => None,
+        Some(_) => Some(ApiError::new(
+            401,
+            "invalid client key: use the gateway token (`switchyard token`) or one of the config's client_keys",
+        )),
+        None => Some(ApiError::new(
+            401,
+            "missing client key: send the gateway token or a client key as `x-api-key` or `Authorization: Bearer`",
+        )),
     }
 }
 

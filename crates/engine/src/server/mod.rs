@@ -2,6 +2,7 @@
 //! a listener and stop it (drained) from code, so the desktop shell can embed it.
 
 mod endpoints;
+mod events;
 mod failover;
 mod guard;
 mod models;
@@ -29,6 +30,7 @@ use crate::routing::Health;
 use crate::upstream::Upstreams;
 use crate::usage::UsageSink;
 
+pub(crate) use proxy::{max_tokens_field, upstream_path};
 pub use respond::format_for_path;
 
 pub struct AppState {
@@ -39,6 +41,8 @@ pub struct AppState {
     pub sink: Arc<dyn UsageSink>,
     pub listen_port: u16,
     pub allow_any_host: bool,
+    /// Cancelled when the gateway stops (ends the live event streams).
+    pub shutdown: CancellationToken,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -57,6 +61,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/messages/count_tokens", post(endpoints::count_tokens))
         .route("/v1/chat/completions", post(endpoints::chat_completions))
         .route("/v1/responses", post(endpoints::responses))
+        .route("/_switchyard/events", get(events::events))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -92,6 +97,7 @@ pub struct Gateway {
     local_addr: SocketAddr,
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
+    sink: Arc<dyn UsageSink>,
 }
 
 impl Gateway {
@@ -102,6 +108,7 @@ impl Gateway {
         listen: Option<SocketAddr>,
     ) -> Result<Self, StartError> {
         let addr = listen.unwrap_or(config.listen);
+        let shutdown = CancellationToken::new();
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;
@@ -114,9 +121,9 @@ impl Gateway {
             allow_any_host: !local_addr.ip().is_loopback(),
             listen_port: local_addr.port(),
             config,
-            sink,
+            sink: Arc::clone(&sink),
+            shutdown: shutdown.clone(),
         });
-        let shutdown = CancellationToken::new();
         let app = router(state);
         let signal = shutdown.clone();
         // Without TCP_NODELAY, Nagle holds small SSE writes back ~40 ms.
@@ -134,6 +141,7 @@ impl Gateway {
             local_addr,
             shutdown,
             task,
+            sink,
         })
     }
 
@@ -141,18 +149,22 @@ impl Gateway {
         self.local_addr
     }
 
-    /// Stops accepting, lets in-flight requests finish, then returns.
+    /// Stops accepting, lets in-flight requests finish, stores their usage,
+    /// then returns.
     pub async fn stop(self) -> std::io::Result<()> {
         self.shutdown.cancel();
         self.wait().await
     }
 
-    /// Runs until stopped by `shutdown_token()` or a server error.
+    /// Runs until stopped by `shutdown_token()` or a server error; then
+    /// drains the usage queue, so no finished request goes unrecorded.
     pub async fn wait(self) -> std::io::Result<()> {
-        match self.task.await {
+        let result = match self.task.await {
             Ok(result) => result,
             Err(join) => Err(std::io::Error::other(join)),
-        }
+        };
+        self.sink.flush().await;
+        result
     }
 
     pub fn shutdown_token(&self) -> CancellationToken {

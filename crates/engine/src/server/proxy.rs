@@ -191,7 +191,12 @@ pub fn resolve<'c: 'm, 'm>(
         .ok_or_else(|| ProxyError::NoRoute {
             model: model.to_owned(),
         })?;
-    record.set_route(model, route.provider.id.as_ref(), route.upstream_model);
+    record.set_route(
+        model,
+        route.pattern,
+        route.provider.id.as_ref(),
+        route.upstream_model,
+    );
     if let Some(missing) = route.provider.key.missing() {
         return Err(ProxyError::MissingKey {
             provider: route.provider.id.clone(),
@@ -201,7 +206,7 @@ pub fn resolve<'c: 'm, 'm>(
     Ok(route)
 }
 
-fn upstream_path(
+pub(crate) fn upstream_path(
     provider: &Provider,
     model: &str,
     stream: bool,
@@ -267,7 +272,7 @@ fn encode_options(route: &ResolvedRoute<'_, '_>) -> EncodeOptions {
 
 /// A property of the provider, not of its URL: a proxy in front of OpenAI
 /// or a lookalike host behaves as configured.
-fn max_tokens_field(provider: &Provider) -> openai_chat::MaxTokensField {
+pub(crate) fn max_tokens_field(provider: &Provider) -> openai_chat::MaxTokensField {
     match provider.max_tokens_field {
         MaxTokensField::MaxCompletionTokens => openai_chat::MaxTokensField::MaxCompletionTokens,
         MaxTokensField::MaxTokens => openai_chat::MaxTokensField::MaxTokens,

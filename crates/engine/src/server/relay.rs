@@ -8,6 +8,7 @@ use http::{HeaderValue, StatusCode, header};
 use switchyard_protocol::error::{ApiError, upstream_message};
 use switchyard_protocol::formats::gemini::SseToJsonArray;
 use switchyard_protocol::formats::{self, ClientStream};
+use switchyard_protocol::ir::Usage;
 use switchyard_protocol::{Format, StreamWatch, Transcoder};
 
 use super::SharedState;
@@ -98,8 +99,34 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 pub fn fail(mut record: RequestRecord, format: Format, err: &ProxyError) -> Response {
     let api_error = err.to_api_error();
     record.set_status(api_error.status);
-    record.finish(Outcome::Error, Default::default(), Some(err.to_string()));
-    error_response(format, &api_error)
+    record.set_error_kind(err.kind());
+    let mut response = error_response(format, &api_error);
+    if matches!(err, ProxyError::RequestTooLarge { .. }) {
+        // The rest of the body was not read: the connection cannot be reused.
+        let close = HeaderValue::from_static("close");
+        response.headers_mut().insert(header::CONNECTION, close);
+    }
+    finish(
+        record,
+        response,
+        Outcome::Error,
+        Usage::default(),
+        Some(err.to_string()),
+    )
+}
+
+/// Records a request answered in one piece, with the answer's size.
+pub fn finish(
+    mut record: RequestRecord,
+    response: Response,
+    outcome: Outcome,
+    usage: Usage,
+    error: Option<String>,
+) -> Response {
+    let size = http_body::Body::size_hint(response.body()).exact();
+    record.add_response_bytes(size.map_or(0, |size| size as usize));
+    record.finish(outcome, usage, error);
+    response
 }
 
 /// Answers the client from an upstream's successful response.
@@ -110,6 +137,7 @@ pub async fn answer(
     mut record: RequestRecord,
 ) -> Response {
     let provider = relay.request.provider;
+    record.set_stream(relay.stream);
     record.set_status(response.status().as_u16());
     let is_sse = response
         .headers()
@@ -163,12 +191,9 @@ fn complete_answer(
 ) -> Response {
     let (upstream, client, client_stream) = match answer {
         Answer::Passthrough(format) => {
-            record.finish(
-                Outcome::Ok,
-                formats::usage_from_response(format, body),
-                None,
-            );
-            return json_response(StatusCode::OK, body.clone());
+            let usage = formats::usage_from_response(format, body);
+            let response = json_response(StatusCode::OK, body.clone());
+            return finish(record, response, Outcome::Ok, usage, None);
         }
         Answer::Translate {
             upstream,
@@ -203,11 +228,11 @@ fn complete_answer(
     } else {
         formats::encode_response(client, &response)
     };
-    record.finish(Outcome::Ok, response.usage, None);
-    match stream {
+    let answer = match stream {
         Some(framing) => framing.complete(out),
         None => json_response(StatusCode::OK, out),
-    }
+    };
+    finish(record, answer, Outcome::Ok, response.usage, None)
 }
 
 /// An upstream's error answer, read (its body up to 64 KiB).
@@ -254,14 +279,16 @@ pub fn upstream_error(
         status,
         message,
     };
-    record.finish(Outcome::Error, Default::default(), Some(error.to_string()));
-    match answer {
+    record.set_error_kind(error.kind());
+    let response = match answer {
         // Same API on both sides: the upstream's own error body is already right.
         Answer::Passthrough(format) => passthrough_error(format, status, body, retry_after),
         Answer::Translate { client, .. } => {
             error_response_with_retry(client, &error.to_api_error(), retry_after)
         }
-    }
+    };
+    let message = Some(error.to_string());
+    finish(record, response, Outcome::Error, Usage::default(), message)
 }
 
 fn passthrough_error(

@@ -29,6 +29,8 @@ pub trait BodyTap: Send + 'static {
     fn error(&self) -> Option<String>;
     /// The whole answer has gone to the client: a hang-up now loses nothing.
     fn completed(&self) -> bool;
+    /// Bytes of generated text so far (time to first token, progress).
+    fn delta_bytes(&self) -> u64;
 }
 
 impl<D, E> BodyTap for Transcoder<D, E>
@@ -58,6 +60,10 @@ where
 
     fn completed(&self) -> bool {
         Transcoder::completed(self)
+    }
+
+    fn delta_bytes(&self) -> u64 {
+        Transcoder::delta_bytes(self)
     }
 }
 
@@ -120,6 +126,10 @@ impl BodyTap for Passthrough {
     fn completed(&self) -> bool {
         self.watch.completed()
     }
+
+    fn delta_bytes(&self) -> u64 {
+        self.watch.delta_bytes()
+    }
 }
 
 /// Gemini's JSON-array stream (`:streamGenerateContent` without `alt=sse`):
@@ -174,19 +184,41 @@ impl<T: BodyTap> BodyTap for JsonArray<T> {
     fn completed(&self) -> bool {
         self.inner.completed()
     }
+
+    fn delta_bytes(&self) -> u64 {
+        self.inner.delta_bytes()
+    }
 }
 
 struct StreamState<S, T: BodyTap> {
     upstream: S,
     tap: T,
     record: Option<RequestRecord>,
+    first_token: bool,
 }
 
 impl<S, T: BodyTap> StreamState<S, T> {
+    /// `sent` bytes are about to go to the client.
+    fn observe(&mut self, sent: usize) {
+        let Some(record) = &mut self.record else {
+            return;
+        };
+        record.add_response_bytes(sent);
+        let generated = self.tap.delta_bytes();
+        if generated > 0 {
+            if !self.first_token {
+                self.first_token = true;
+                record.mark_first_token();
+            }
+            record.progress(self.tap.usage(), generated);
+        }
+    }
+
     fn end(&mut self) {
-        if let Some(record) = self.record.take() {
+        if let Some(mut record) = self.record.take() {
             let error = self.tap.error();
             let outcome = if error.is_some() {
+                record.set_error_kind("upstream_stream");
                 Outcome::StreamError
             } else {
                 Outcome::Ok
@@ -218,6 +250,7 @@ where
         upstream,
         tap,
         record: Some(record),
+        first_token: false,
     };
     let stream = futures_util::stream::unfold(Some(state), |state| async move {
         let mut state = state?;
@@ -231,10 +264,12 @@ where
                 None => (state.tap.finish(), true),
             };
             if finished {
+                state.observe(out.len());
                 state.end();
                 return (!out.is_empty()).then(|| (Ok::<_, Infallible>(out), None));
             }
             if !out.is_empty() {
+                state.observe(out.len());
                 return Some((Ok(out), Some(state)));
             }
         }

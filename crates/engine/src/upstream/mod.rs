@@ -184,6 +184,15 @@ impl BaseUrl {
     }
 }
 
+/// The provider's auth and configured headers, for requests outside the
+/// proxy path (model lists).
+pub fn provider_headers(provider: &Provider) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    add_auth(provider.auth, provider.key.secret(), &mut headers);
+    add_configured_headers(provider, &mut headers);
+    headers
+}
+
 fn add_configured_headers(provider: &Provider, headers: &mut HeaderMap) {
     for (name, value) in &provider.headers {
         if let (Ok(name), Ok(value)) = (

@@ -51,6 +51,31 @@ impl Served {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
     }
+
+    /// The directory holding the config, the log and `data/` (the default
+    /// `SWITCHYARD_DATA_DIR`).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Sends SIGTERM, as a service manager would, and waits for the exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no exit after SIGTERM: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Served {
@@ -115,6 +140,10 @@ pub async fn serve_config(
     let config = config.to_str().unwrap();
     let listen = addr.to_string();
     let mut command = command(&["serve", "--config", config, "--listen", &listen], env);
+    // The usage store goes into the test's directory unless the test says.
+    if !env.iter().any(|(name, _)| *name == "SWITCHYARD_DATA_DIR") {
+        command.env("SWITCHYARD_DATA_DIR", dir.join("data"));
+    }
     let child = command
         .stdout(Stdio::null())
         .stderr(stderr)

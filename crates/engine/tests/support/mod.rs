@@ -24,7 +24,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use switchyard_engine::Gateway;
 use switchyard_engine::config;
-use switchyard_engine::usage::{UsageEvent, UsageSink};
+use switchyard_engine::usage::{UsageEvent, UsageHub, UsageSink};
 #[allow(unused_imports)]
 pub use switchyard_test_support::anthropic::validate_stream;
 
@@ -263,6 +263,8 @@ pub struct TestGateway {
     pub gateway: Gateway,
     pub recorder: Arc<Recorder>,
     pub client: reqwest::Client,
+    /// The usage hub, when the gateway records into a store.
+    pub hub: Option<Arc<UsageHub>>,
 }
 
 impl TestGateway {
@@ -328,6 +330,26 @@ connect_timeout_ms = 1000
             gateway,
             recorder,
             client: reqwest::Client::new(),
+            hub: None,
+        }
+    }
+
+    /// The same, recording through a [`UsageHub`] as `serve` does: into the
+    /// config's `usage_db`, with its `[[prices]]`; the recorder sees the events too.
+    pub async fn with_store(text: &str) -> Self {
+        let config = parse_config(text);
+        let recorder = Arc::new(Recorder::default());
+        let env = |_: &str| None;
+        let forward: Arc<dyn UsageSink> = recorder.clone();
+        let hub = Arc::new(UsageHub::for_config(&config, &env, Some(forward)));
+        let gateway = Gateway::start(Arc::new(config), hub.clone(), None)
+            .await
+            .unwrap();
+        Self {
+            gateway,
+            recorder,
+            client: reqwest::Client::new(),
+            hub: Some(hub),
         }
     }
 
@@ -342,6 +364,35 @@ connect_timeout_ms = 1000
             .header("anthropic-version", "2023-06-01")
             .header("content-type", "application/json")
     }
+}
+
+/// `text` parsed as `test.toml`, `TEST_UPSTREAM_KEY` holding [`UPSTREAM_KEY`].
+pub fn parse_config(text: &str) -> config::Config {
+    let env = |name: &str| (name == "TEST_UPSTREAM_KEY").then(|| UPSTREAM_KEY.to_owned());
+    config::parse(text, Path::new("test.toml"), &env).unwrap()
+}
+
+/// A provider `mock` of `format` at `base_url`, `claude-*` routed to its
+/// `upstream-model-1`; `extra` goes at the top level.
+pub fn mock_config(format: &str, base_url: &str, extra: &str) -> String {
+    format!(
+        r#"
+listen = "127.0.0.1:0"
+client_keys = ["{CLIENT_KEY}"]
+{extra}
+[[providers]]
+id = "mock"
+format = "{format}"
+base_url = "{base_url}"
+api_key_env = "TEST_UPSTREAM_KEY"
+first_byte_timeout_ms = 2000
+connect_timeout_ms = 1000
+[[routes]]
+model = "claude-*"
+provider = "mock"
+upstream_model = "upstream-model-1"
+"#
+    )
 }
 
 impl TestGateway {
@@ -368,4 +419,38 @@ pub fn chat_chunk(delta: serde_json::Value, finish: Option<&str>) -> String {
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     });
     format!("data: {chunk}\n\n")
+}
+
+/// A fresh directory for one test's files, removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        Self(binary::temp_dir(label))
+    }
+
+    /// Where the test's usage store goes.
+    pub fn db(&self) -> std::path::PathBuf {
+        self.0.join("usage.sqlite3")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every request in the store at `path`, oldest first.
+pub fn stored_rows(path: &Path) -> Vec<switchyard_engine::usage::RequestRow> {
+    use switchyard_engine::usage::store::{Query, SqliteStore, UsageStore};
+    let store = SqliteStore::open(path).unwrap();
+    let mut rows = Vec::new();
+    store
+        .export(&Query::default(), &mut |row| {
+            rows.push(row);
+            Ok(())
+        })
+        .unwrap();
+    rows
 }

@@ -1,115 +1,89 @@
-//! Every request is recorded exactly once: when it completes, fails, or the
-//! client goes away. Records go to a `UsageSink` (the desktop shell forwards
-//! them to the window) and to one log line.
+//! [`RequestRecord`]: one request's event, filled in as the request goes and
+//! emitted exactly once.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
+use switchyard_protocol::Format;
 use switchyard_protocol::ir::Usage;
 
-/// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    /// We or the upstream answered with an error status.
-    Error,
-    /// The stream began but failed before its end (an SSE error event was sent).
-    StreamError,
-    /// The client disconnected before the answer was complete.
-    ClientGone,
-}
+use super::{Attempt, Client, Outcome, StreamProgress, UsageEvent, UsageSink};
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Error => "error",
-            Self::StreamError => "stream_error",
-            Self::ClientGone => "client_gone",
-        }
-    }
-}
-
-/// One finished request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UsageEvent {
-    pub endpoint: &'static str,
-    pub client_model: String,
-    pub provider: String,
-    pub upstream_model: String,
-    pub status: u16,
-    pub outcome: Outcome,
-    pub latency: Duration,
-    pub usage: Usage,
-    pub error: Option<String>,
-    /// Every upstream attempt, in order (also providers skipped by an open
-    /// circuit); the last one gave the answer.
-    pub attempts: Vec<Attempt>,
-}
-
-/// One try at an upstream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
-    pub provider: String,
-    pub upstream_model: String,
-    /// The upstream's status; 0 when none came (connection, timeout, skipped).
-    pub status: u16,
-    /// `None` on success; else a low-cardinality reason such as
-    /// `upstream_status`, `upstream_connect`, `upstream_timeout`, `circuit_open`.
-    pub error_kind: Option<&'static str>,
-    pub latency: Duration,
-}
-
-/// Receives one event per request.
-pub trait UsageSink: Send + Sync {
-    fn record(&self, event: &UsageEvent);
-}
-
-/// A sink that only logs.
-#[derive(Debug, Default)]
-pub struct LogSink;
-
-impl UsageSink for LogSink {
-    fn record(&self, _event: &UsageEvent) {}
-}
+/// Stream progress goes out at most this often per stream.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 /// An open request. Dropping it unfinished records it as `ClientGone`.
 pub struct RequestRecord {
     sink: Arc<dyn UsageSink>,
     started: Instant,
+    last_progress: Option<Instant>,
     event: Option<UsageEvent>,
 }
 
 impl RequestRecord {
     pub fn new(sink: Arc<dyn UsageSink>, endpoint: &'static str) -> Self {
+        let id = sink.next_id();
         Self {
             sink,
             started: Instant::now(),
+            last_progress: None,
             event: Some(UsageEvent {
+                id,
+                started_at: SystemTime::now(),
                 endpoint,
+                format: None,
+                client: Client::Other,
+                profile: String::new(),
+                route: String::new(),
                 client_model: String::new(),
                 provider: String::new(),
                 upstream_model: String::new(),
+                attempts: Vec::new(),
                 status: 0,
                 outcome: Outcome::ClientGone,
+                error_kind: None,
+                stream: false,
                 latency: Duration::ZERO,
+                first_token: None,
                 usage: Usage::default(),
+                cost: None,
+                request_bytes: 0,
+                response_bytes: 0,
                 error: None,
-                attempts: Vec::new(),
             }),
         }
     }
 
-    pub fn set_route(&mut self, client_model: &str, provider: &str, upstream_model: &str) {
-        if let Some(event) = &mut self.event {
+    fn event(&mut self) -> Option<&mut UsageEvent> {
+        self.event.as_mut()
+    }
+
+    /// Who asked, in which API, with how large a body.
+    pub fn set_inbound(&mut self, format: Format, user_agent: Option<&str>, request_bytes: usize) {
+        if let Some(event) = self.event() {
+            event.format = Some(format);
+            event.client = Client::from_user_agent(user_agent);
+            event.request_bytes = request_bytes as u64;
+        }
+    }
+
+    pub fn set_route(
+        &mut self,
+        client_model: &str,
+        pattern: &str,
+        provider: &str,
+        upstream_model: &str,
+    ) {
+        if let Some(event) = self.event() {
             client_model.clone_into(&mut event.client_model);
+            pattern.clone_into(&mut event.route);
             provider.clone_into(&mut event.provider);
             upstream_model.clone_into(&mut event.upstream_model);
         }
     }
 
     pub fn set_client_model(&mut self, client_model: &str) {
-        if let Some(event) = &mut self.event {
+        if let Some(event) = self.event() {
             client_model.clone_into(&mut event.client_model);
         }
     }
@@ -154,9 +128,53 @@ impl RequestRecord {
 
     /// The status the client got; set as soon as it is known.
     pub fn set_status(&mut self, status: u16) {
-        if let Some(event) = &mut self.event {
+        if let Some(event) = self.event() {
             event.status = status;
         }
+    }
+
+    pub fn set_stream(&mut self, stream: bool) {
+        if let Some(event) = self.event() {
+            event.stream = stream;
+        }
+    }
+
+    pub fn set_error_kind(&mut self, kind: &'static str) {
+        if let Some(event) = self.event() {
+            event.error_kind = Some(kind);
+        }
+    }
+
+    pub fn add_response_bytes(&mut self, bytes: usize) {
+        if let Some(event) = self.event() {
+            event.response_bytes += bytes as u64;
+        }
+    }
+
+    /// Generated text is on its way to the client; only the first call counts.
+    pub fn mark_first_token(&mut self) {
+        let elapsed = self.started.elapsed();
+        if let Some(event) = self.event() {
+            event.first_token.get_or_insert(elapsed);
+        }
+    }
+
+    /// Tells live subscribers how far a stream has got (throttled here).
+    pub fn progress(&mut self, usage: Usage, output_bytes: u64) {
+        if !self.sink.wants_progress() {
+            return;
+        }
+        let now = Instant::now();
+        if self
+            .last_progress
+            .is_some_and(|last| now.duration_since(last) < PROGRESS_EVERY)
+        {
+            return;
+        }
+        self.last_progress = Some(now);
+        let Some(event) = &self.event else { return };
+        let progress = StreamProgress::new(event, now - self.started, usage, output_bytes);
+        self.sink.progress(&progress);
     }
 
     pub fn finish(mut self, outcome: Outcome, usage: Usage, error: Option<String>) {
