@@ -48,6 +48,17 @@ pub enum ProxyError {
         "upstream `{provider}` answered more than {limit} bytes; raise `max_response_bytes` in the config if that is expected"
     )]
     ResponseTooLarge { provider: ProviderId, limit: usize },
+    #[error("every provider for this model is paused after repeated failures: {providers}")]
+    CircuitOpen {
+        providers: String,
+        retry_in: Duration,
+    },
+    #[error(
+        "every key of provider `{provider}` was refused (401/403); fix them in the config or the environment, then restart the gateway"
+    )]
+    KeysRefused { provider: ProviderId },
+    #[error("every key of provider `{provider}` is rate-limited; try again shortly")]
+    KeysCooling { provider: ProviderId },
     #[error("upstream `{provider}` sent an answer we cannot read: {message}")]
     BadUpstreamAnswer {
         provider: ProviderId,
@@ -68,7 +79,9 @@ impl ProxyError {
             Self::UnsafeModelName { .. } => 400,
             // What the upstream would answer without a key; unlike a 5xx,
             // clients do not retry it, so the reason shows at once.
-            Self::MissingKey { .. } => 401,
+            Self::MissingKey { .. } | Self::KeysRefused { .. } => 401,
+            Self::CircuitOpen { .. } => 503,
+            Self::KeysCooling { .. } => 429,
             Self::Upstream { status, .. } => *status,
             Self::Connect { .. }
             | Self::BadUpstreamAnswer { .. }
@@ -87,6 +100,9 @@ impl ProxyError {
             Self::RequestTooLarge { .. } => "request_too_large",
             Self::UnsafeModelName { .. } => "bad_model_name",
             Self::MissingKey { .. } => "missing_upstream_key",
+            Self::KeysRefused { .. } => "upstream_keys_refused",
+            Self::CircuitOpen { .. } => "circuit_open",
+            Self::KeysCooling { .. } => "upstream_keys_cooling",
             Self::Upstream { .. } => "upstream_status",
             Self::Connect { .. } => "upstream_connect",
             Self::Timeout { .. } => "upstream_timeout",

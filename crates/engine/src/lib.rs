@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod logging;
 pub mod providers;
+pub mod routing;
 pub mod secrets;
 pub mod server;
 pub mod tokens;

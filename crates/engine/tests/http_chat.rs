@@ -138,7 +138,14 @@ async fn upstream_statuses_map_to_anthropic_errors() {
         (503, "overloaded_error"),
         (529, "overloaded_error"),
     ];
-    let (mock, gw) = setup().await;
+    let mock = MockUpstream::start().await;
+    // Nine failing statuses in a row would open the circuit (5 by default).
+    let gw = TestGateway::start(
+        "openai_chat",
+        &format!("{}/v1", mock.url()),
+        "breaker_failures = 100",
+    )
+    .await;
     for (status, kind) in cases {
         let mut reply = Reply::error(
             status,
@@ -149,7 +156,11 @@ async fn upstream_statuses_map_to_anthropic_errors() {
                 headers.push(("retry-after", "17".into()));
             }
         }
-        mock.push(reply);
+        // 5xx are retried (`[retry] max_attempts`, 3 by default): each attempt fails.
+        let attempts = if status >= 500 { 3 } else { 1 };
+        for _ in 0..attempts {
+            mock.push(reply.clone());
+        }
         let response = gw.send_messages(false).await;
         assert_eq!(response.status().as_u16(), status);
         if status == 429 {

@@ -73,7 +73,10 @@ async fn body_headers_and_query_pass_through_with_only_the_model_changed() {
 async fn upstream_errors_pass_through_with_status_and_body() {
     let (mock, gw) = setup().await;
     let upstream_body = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}"#;
-    mock.push(Reply::error(529, upstream_body));
+    // Overloaded is retried (3 attempts by default); the last answer is passed on.
+    for _ in 0..3 {
+        mock.push(Reply::error(529, upstream_body));
+    }
     let response = gw.send_messages(false).await;
     assert_eq!(response.status().as_u16(), 529);
     assert_eq!(response.text().await.unwrap(), upstream_body);

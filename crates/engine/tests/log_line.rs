@@ -82,3 +82,45 @@ async fn issue3_one_escaped_log_line_per_request_without_keys() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn issue_10_the_log_line_lists_every_attempt() {
+    let upstream = MockUpstream::start().await;
+    upstream.push(Reply::json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "b-1",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}
+    })));
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed_addr = closed.local_addr().unwrap();
+    drop(closed);
+    let config = format!(
+        "[[providers]]\nid = \"a\"\nformat = \"anthropic\"\nbase_url = \"http://{closed_addr}\"\n\
+         api_key = \"none\"\n\
+         [[providers]]\nid = \"b\"\nformat = \"openai_chat\"\nbase_url = \"{}/v1\"\napi_key = \"none\"\n\
+         [[routes]]\nmodel = \"*\"\nprovider = \"a\"\nfallback = [{{ provider = \"b\", upstream_model = \"b-1\" }}]\n",
+        upstream.url()
+    );
+    let served = serve_binary(&config, &[]).await;
+    let response = served
+        .post_messages(&json!({"model": "claude-x", "max_tokens": 10,
+                               "messages": [{"role": "user", "content": "hi"}]}))
+        .await;
+    assert_eq!(response.status(), 200);
+    let started = Instant::now();
+    let line = loop {
+        let log = served.log();
+        if let Some(line) = log.lines().find(|l| l.contains("anthropic.messages")) {
+            break line.to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no request line: {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(line.contains("claude-x -> b/b-1 status=200 ok"), "{line}");
+    assert!(line.contains(" attempts=a:upstream_connect:"), "{line}");
+    assert!(line.contains(",b:200:"), "{line}");
+}

@@ -113,10 +113,13 @@ async fn issue_12_upstream_cut_mid_stream_is_a_stream_error_with_partial_tokens(
 async fn issue_12_errors_are_stored_with_their_kind_status_and_attempts() {
     let dir = TempDir::new("usage-errors");
     let (mock, gw) = anthropic_gateway(&dir).await;
-    mock.push(Reply::error(
-        529,
-        r#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#,
-    ));
+    // 529 is transient: the provider is tried again, up to [retry]'s 3 attempts.
+    for _ in 0..3 {
+        mock.push(Reply::error(
+            529,
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#,
+        ));
+    }
     assert_eq!(gw.send_messages(false).await.status(), 529);
     let unrouted = json!({"model": "gpt-9", "max_tokens": 5,
                           "messages": [{"role": "user", "content": "hi"}]});
@@ -151,12 +154,16 @@ async fn issue_12_errors_are_stored_with_their_kind_status_and_attempts() {
     assert_eq!(
         summary,
         [
-            (529, "error", Some("upstream_status"), 1),
+            (529, "error", Some("upstream_status"), 3),
             (404, "error", Some("no_route"), 0),
             (400, "error", Some("bad_request"), 0),
         ]
     );
     assert!(rows[0].error.as_deref().unwrap().contains("busy"));
+    assert_eq!(
+        rows[0].attempts_detail.matches(r#""status":529"#).count(),
+        3
+    );
     assert_eq!(rows[1].client_model, "gpt-9");
     assert_eq!(rows[1].route, "");
     // Nothing was used, so nothing is owed: $0, not unknown.

@@ -10,23 +10,32 @@ pub enum ProviderKey {
     /// Keyless (a local server such as Ollama): no auth header is sent.
     None,
     Present(Secret),
+    /// Several keys (`api_key_env = ["K1", "K2"]`), spread by the key strategy.
+    Pool(Vec<Secret>),
     /// The config names a key that is not there. The gateway still starts;
     /// requests routed to the provider are refused with this reason.
     Missing(MissingKey),
 }
 
 impl ProviderKey {
+    /// The first key.
     pub fn secret(&self) -> Option<&Secret> {
+        self.keys().first()
+    }
+
+    /// Every key, in config order (empty when keyless or missing).
+    pub fn keys(&self) -> &[Secret] {
         match self {
-            Self::Present(secret) => Some(secret),
-            Self::None | Self::Missing(_) => None,
+            Self::Present(secret) => std::slice::from_ref(secret),
+            Self::Pool(keys) => keys,
+            Self::None | Self::Missing(_) => &[],
         }
     }
 
     pub fn missing(&self) -> Option<&MissingKey> {
         match self {
             Self::Missing(missing) => Some(missing),
-            Self::None | Self::Present(_) => None,
+            Self::None | Self::Present(_) | Self::Pool(_) => None,
         }
     }
 }

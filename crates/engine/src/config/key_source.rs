@@ -6,7 +6,7 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Diagnostic, Source};
 use super::preset::Resolved;
-use super::raw::{KeySetting, RawProvider};
+use super::raw::{KeySetting, OneOrMany, RawProvider};
 use super::{MissingKey, ProviderKey, Secret};
 use crate::secrets::{self, Keychain, SecretError, SecretStore};
 
@@ -33,9 +33,9 @@ pub(super) fn provider_key(
             let message = "both api_key and api_key_env are set";
             return Err(src.at(setting, field("api_key"), message, hint));
         }
-        (Some(name), None) => (
-            from_env(name, field("api_key_env"), src, sources.env)?,
-            name.span(),
+        (Some(names), None) => (
+            from_env_names(raw.id.get_ref(), names, index, src, sources.env, warnings)?,
+            names.span(),
         ),
         (None, Some(setting)) => match setting.get_ref() {
             KeySetting::None => (ProviderKey::None, setting.span()),
@@ -76,22 +76,59 @@ fn keyless_by_default(resolved: &Resolved) -> bool {
     resolved.keyless || is_loopback_url(resolved.base_url.get_ref())
 }
 
-fn from_env(
-    name: &Spanned<String>,
-    field: String,
+/// Keys at most: a request tracks the keys it tried in a 64-bit mask.
+pub(super) const MAX_KEYS: usize = 64;
+
+/// One variable, or a pool: the keys found, each absent one a warning (all
+/// absent: the first is why the provider has no key).
+fn from_env_names(
+    id: &str,
+    names: &Spanned<OneOrMany>,
+    index: usize,
     src: &Source<'_>,
     env: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<ProviderKey, ConfigError> {
-    let variable = name.get_ref();
-    if variable.is_empty() {
-        let hint = "name the variable that holds the key, or remove api_key_env for keyless providers like Ollama";
-        return Err(src.at(name, field, "the environment variable name is empty", hint));
+    let field = format!("providers[{index}].api_key_env");
+    let list = &names.get_ref().0;
+    if list.is_empty() || list.len() > MAX_KEYS {
+        let message = format!("api_key_env lists {} variables", list.len());
+        let hint = format!(
+            "list 1 to {MAX_KEYS} variable names, or remove api_key_env for keyless providers like Ollama"
+        );
+        return Err(src.at(names, field, message, hint));
     }
-    let variable = variable.clone();
-    Ok(match env(&variable) {
-        Some(value) if !value.is_empty() => ProviderKey::Present(Secret::new(value)),
-        Some(_) => ProviderKey::Missing(MissingKey::EnvEmpty { variable }),
-        None => ProviderKey::Missing(MissingKey::EnvUnset { variable }),
+    let mut keys = Vec::with_capacity(list.len());
+    let mut missing = Vec::new();
+    for variable in list {
+        if variable.is_empty() {
+            let hint = "name the variable that holds the key, or remove api_key_env for keyless providers like Ollama";
+            return Err(src.at(names, field, "the environment variable name is empty", hint));
+        }
+        match env(variable) {
+            Some(value) if !value.is_empty() => keys.push(Secret::new(value)),
+            Some(_) => missing.push(MissingKey::EnvEmpty {
+                variable: variable.clone(),
+            }),
+            None => missing.push(MissingKey::EnvUnset {
+                variable: variable.clone(),
+            }),
+        }
+    }
+    if keys.is_empty() {
+        return Ok(missing
+            .into_iter()
+            .next()
+            .map_or(ProviderKey::None, ProviderKey::Missing));
+    }
+    for absent in &missing {
+        let message =
+            format!("provider `{id}`: one of its keys is absent: {absent}; the others are used");
+        warnings.push(src.diagnostic(Some(names.span()), field.clone(), message, absent.fix()));
+    }
+    Ok(match keys.len() {
+        1 => keys.pop().map_or(ProviderKey::None, ProviderKey::Present),
+        _ => ProviderKey::Pool(keys),
     })
 }
 

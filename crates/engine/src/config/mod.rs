@@ -38,7 +38,8 @@ pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
 pub use raw::{
-    BudgetPeriod, MaxTokensField, RawBudget, RawConfig, RawPrice, RawProvider, RawRoute,
+    BudgetPeriod, KeyStrategy, MaxTokensField, RawBudget, RawConfig, RawPrice, RawProvider,
+    RawRoute,
 };
 pub use secret::Secret;
 pub use usage::{PriceOverride, UsageConfig};
@@ -78,6 +79,7 @@ pub struct Config {
     pub max_request_bytes: usize,
     /// Non-streamed upstream answers above this are refused with 502.
     pub max_response_bytes: usize,
+    pub retry: RetryPolicy,
     /// Where and how long requests are recorded.
     pub usage: UsageConfig,
     /// `[[prices]]`: per-model prices over the catalog's.
@@ -91,6 +93,8 @@ pub struct Config {
 
 /// An upstream the gateway can reach.
 pub struct Provider {
+    /// Its place in [`Config::providers`]: runtime health is kept by it.
+    pub index: usize,
     pub id: ProviderId,
     pub format: Format,
     /// Without a trailing slash.
@@ -109,6 +113,28 @@ pub struct Provider {
     pub max_tokens_field: MaxTokensField,
     pub connect_timeout: Duration,
     pub first_byte_timeout: Duration,
+    pub key_strategy: KeyStrategy,
+    pub breaker: BreakerSettings,
+}
+
+/// When a provider's circuit opens, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakerSettings {
+    /// Consecutive failures that open it.
+    pub failures: u32,
+    pub cooldown: Duration,
+}
+
+/// `[retry]`: how far one request may go looking for an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Upstream attempts, over every target and key.
+    pub max_attempts: u32,
+    /// No new attempt starts after this (one already waiting for its first
+    /// byte keeps the provider's own timeout).
+    pub max_total: Duration,
+    /// The first wait before trying the same provider again.
+    pub backoff: Duration,
 }
 
 /// Header values may hold credentials: print only their names.
@@ -127,6 +153,8 @@ impl fmt::Debug for Provider {
             .field("max_tokens_field", &self.max_tokens_field)
             .field("connect_timeout", &self.connect_timeout)
             .field("first_byte_timeout", &self.first_byte_timeout)
+            .field("key_strategy", &self.key_strategy)
+            .field("breaker", &self.breaker)
             .finish()
     }
 }
@@ -173,6 +201,16 @@ pub struct Route {
     pub upstream_model: Option<String>,
     /// Caps the client's `max_tokens` for upstreams that reject large values.
     pub max_tokens: Option<u32>,
+    /// Tried in order when the provider (or the target before) fails.
+    pub fallback: Vec<Target>,
+}
+
+/// A fallback: another provider, and the model to ask it for.
+#[derive(Debug)]
+pub struct Target {
+    pub provider: Arc<Provider>,
+    /// `None`: the client's model name.
+    pub upstream_model: Option<String>,
 }
 
 /// Where one request goes: borrowed from the config (`'c`) and from the
@@ -185,6 +223,27 @@ pub struct ResolvedRoute<'c, 'm> {
     /// The route's `upstream_model`, or the model the client asked for.
     pub upstream_model: &'m str,
     pub max_tokens: Option<u32>,
+    /// The model the client asked for.
+    pub client_model: &'m str,
+    pub fallback: &'c [Target],
+}
+
+impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
+    /// The same route sent to its `n`th fallback (no further fallbacks of its own).
+    pub fn fallback_target(&self, n: usize) -> Option<Self> {
+        let target = self.fallback.get(n)?;
+        Some(Self {
+            pattern: self.pattern,
+            provider: &target.provider,
+            upstream_model: target
+                .upstream_model
+                .as_deref()
+                .unwrap_or(self.client_model),
+            max_tokens: self.max_tokens,
+            client_model: self.client_model,
+            fallback: &[],
+        })
+    }
 }
 
 impl Config {
@@ -221,6 +280,8 @@ impl Config {
             provider: &route.provider,
             upstream_model: route.upstream_model.as_deref().unwrap_or(model),
             max_tokens: route.max_tokens,
+            client_model: model,
+            fallback: &route.fallback,
         })
     }
 }

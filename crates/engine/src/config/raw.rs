@@ -25,6 +25,12 @@ pub struct RawConfig {
     pub max_response_bytes: Option<NonZeroU64>,
     pub providers: Vec<RawProvider>,
     pub routes: Vec<RawRoute>,
+    /// Bounds on the attempts one request may make.
+    pub retry: RawRetry,
+    /// Consecutive failures that open a provider's circuit (default 5).
+    pub breaker_failures: Option<NonZeroU32>,
+    /// How long an open circuit stays open before one probe (default 30 000).
+    pub breaker_cooldown_ms: Option<NonZeroU64>,
     /// The usage store's file (default: `usage.sqlite3` in the platform data dir).
     pub usage_db: Option<Spanned<String>>,
     /// Record requests in the usage store (default true).
@@ -69,6 +75,19 @@ pub enum BudgetPeriod {
     Month,
 }
 
+/// `[retry]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRetry {
+    /// Upstream attempts per request, over every target and key (default 3).
+    pub max_attempts: Option<NonZeroU32>,
+    /// No new attempt starts this long after the request arrived (default 60 000).
+    pub max_total_ms: Option<NonZeroU64>,
+    /// The first wait before retrying the same provider, doubled (with jitter)
+    /// each time (default 200).
+    pub backoff_ms: Option<u64>,
+}
+
 /// One `[[prices]]` table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,9 +123,12 @@ pub struct RawProvider {
     /// Required without a preset (or for presets with no fixed address).
     #[serde(default)]
     pub base_url: Option<Spanned<String>>,
-    /// The environment variable holding the API key (headless servers).
+    /// The environment variable(s) holding the API key(s) (headless servers).
     #[serde(default)]
-    pub api_key_env: Option<Spanned<String>>,
+    pub api_key_env: Option<Spanned<OneOrMany>>,
+    /// How requests spread over several keys.
+    #[serde(default)]
+    pub key_strategy: Option<KeyStrategy>,
     /// Where the key is when `api_key_env` is absent. Default: the keychain,
     /// except for loopback base URLs (local servers need no key).
     #[serde(default)]
@@ -124,6 +146,53 @@ pub struct RawProvider {
     /// Default 300 000.
     #[serde(default)]
     pub first_byte_timeout_ms: Option<NonZeroU64>,
+    /// Overrides the top-level `breaker_failures`.
+    #[serde(default)]
+    pub breaker_failures: Option<NonZeroU32>,
+    /// Overrides the top-level `breaker_cooldown_ms`.
+    #[serde(default)]
+    pub breaker_cooldown_ms: Option<NonZeroU64>,
+}
+
+/// A string or an array of strings (`api_key_env = "K"` or `["K1", "K2"]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneOrMany(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a variable name or an array of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![value.to_owned()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(OneOrMany(names))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// `key_strategy = "round_robin" | "fill_first"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStrategy {
+    /// Each request takes the next healthy key.
+    #[default]
+    RoundRobin,
+    /// The first healthy key, the next only while it cools down.
+    FillFirst,
 }
 
 /// `api_key = "keychain" | "none"`.
@@ -158,6 +227,19 @@ pub struct RawRoute {
     pub upstream_model: Option<Spanned<String>>,
     #[serde(default)]
     pub max_tokens: Option<NonZeroU32>,
+    /// Tried in order when the target before fails.
+    #[serde(default)]
+    pub fallback: Vec<RawTarget>,
+}
+
+/// One `fallback` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub provider: Spanned<String>,
+    /// Default: the client's model name.
+    #[serde(default)]
+    pub upstream_model: Option<Spanned<String>>,
 }
 
 /// Parses the TOML, naming the field path and position of any syntax or type error.

@@ -11,8 +11,11 @@ use toml::Spanned;
 use super::error::{ConfigError, Diagnostic, Source};
 use super::key_source::{self, Sources};
 use super::preset;
-use super::raw::{RawConfig, RawProvider, RawRoute};
-use super::{AuthHeader, Config, ModelGlob, Provider, ProviderId, Route, Secret};
+use super::raw::{RawConfig, RawProvider, RawRetry, RawRoute, RawTarget};
+use super::{
+    AuthHeader, BreakerSettings, Config, ModelGlob, Provider, ProviderId, RetryPolicy, Route,
+    Secret, Target,
+};
 use crate::catalog::AuthStyle;
 use switchyard_protocol::Format;
 
@@ -20,6 +23,11 @@ const DEFAULT_PORT: u16 = 4315;
 const MIN_CLIENT_KEY_CHARS: usize = 16;
 const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS: u64 = 300_000;
+const DEFAULT_BREAKER_FAILURES: u32 = 5;
+const DEFAULT_BREAKER_COOLDOWN_MS: u64 = 30_000;
+const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+const DEFAULT_MAX_TOTAL_MS: u64 = 60_000;
+const DEFAULT_BACKOFF_MS: u64 = 200;
 /// Images make requests large; an answer this big is already unusual.
 const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 const KEY_HINT: &str = "generate one with `openssl rand -hex 24`, or let `switchyard init` write a config with a fresh key";
@@ -38,9 +46,18 @@ pub(super) fn validate(
             .is_ok_and(|resolved| key_source::uses_keychain(provider, &resolved))
     });
     let mut warnings = Vec::new();
+    let breaker = BreakerSettings {
+        failures: raw
+            .breaker_failures
+            .map_or(DEFAULT_BREAKER_FAILURES, NonZeroU32::get),
+        cooldown: Duration::from_millis(
+            raw.breaker_cooldown_ms
+                .map_or(DEFAULT_BREAKER_COOLDOWN_MS, NonZeroU64::get),
+        ),
+    };
     let providers = (raw.providers.into_iter().enumerate())
         .map(|(index, provider)| {
-            self::provider(index, provider, src, sources, &mut warnings).map(Arc::new)
+            self::provider(index, provider, breaker, src, sources, &mut warnings).map(Arc::new)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let have_client_keys = !client_keys.is_empty();
@@ -61,6 +78,7 @@ pub(super) fn validate(
         routes,
         max_request_bytes: bytes(raw.max_request_bytes),
         max_response_bytes: bytes(raw.max_response_bytes),
+        retry: retry(&raw.retry),
         usage,
         prices,
         budgets,
@@ -141,9 +159,23 @@ fn check_unique_ids(providers: &[RawProvider], src: &Source<'_>) -> Result<(), C
     Ok(())
 }
 
+fn retry(raw: &RawRetry) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: raw
+            .max_attempts
+            .map_or(DEFAULT_MAX_ATTEMPTS, NonZeroU32::get),
+        max_total: Duration::from_millis(
+            raw.max_total_ms
+                .map_or(DEFAULT_MAX_TOTAL_MS, NonZeroU64::get),
+        ),
+        backoff: Duration::from_millis(raw.backoff_ms.unwrap_or(DEFAULT_BACKOFF_MS)),
+    }
+}
+
 fn provider(
     index: usize,
     raw: RawProvider,
+    breaker: BreakerSettings,
     src: &Source<'_>,
     sources: &Sources<'_>,
     warnings: &mut Vec<Diagnostic>,
@@ -161,7 +193,16 @@ fn provider(
     let millis = |raw: Option<NonZeroU64>, default| {
         Duration::from_millis(raw.map_or(default, NonZeroU64::get))
     };
+    let breaker = BreakerSettings {
+        failures: raw
+            .breaker_failures
+            .map_or(breaker.failures, NonZeroU32::get),
+        cooldown: raw
+            .breaker_cooldown_ms
+            .map_or(breaker.cooldown, |ms| Duration::from_millis(ms.get())),
+    };
     Ok(Provider {
+        index,
         id: ProviderId(raw.id.into_inner()),
         format: resolved.format,
         base_url: base_url.trim_end_matches('/').to_owned(),
@@ -173,6 +214,8 @@ fn provider(
         max_tokens_field: resolved.max_tokens_field,
         connect_timeout: millis(raw.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
         first_byte_timeout: millis(raw.first_byte_timeout_ms, DEFAULT_FIRST_BYTE_TIMEOUT_MS),
+        key_strategy: raw.key_strategy.unwrap_or_default(),
+        breaker,
     })
 }
 
@@ -268,16 +311,48 @@ fn route(
             hint,
         ));
     }
-    let wanted = &raw.provider;
-    let provider = (providers.iter())
-        .find(|provider| provider.id.as_str() == wanted.get_ref())
-        .ok_or_else(|| unknown_provider(wanted, field("provider"), providers, src))?;
+    let provider = find_provider(&raw.provider, field("provider"), providers, src)?;
+    let fallback = (raw.fallback.into_iter().enumerate())
+        .map(|(at, target)| {
+            self::target(target, &field(&format!("fallback[{at}]")), providers, src)
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Route {
         pattern: ModelGlob::new(raw.model.into_inner()),
-        provider: Arc::clone(provider),
+        provider,
         upstream_model: raw.upstream_model.map(Spanned::into_inner),
         max_tokens: raw.max_tokens.map(NonZeroU32::get),
+        fallback,
     })
+}
+
+fn target(
+    raw: RawTarget,
+    field: &str,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<Target, ConfigError> {
+    if let Some(upstream) = (raw.upstream_model.as_ref()).filter(|name| name.get_ref().is_empty()) {
+        let hint = "remove it to send the client's model name unchanged";
+        let field = format!("{field}.upstream_model");
+        return Err(src.at(upstream, field, "the upstream model is empty", hint));
+    }
+    Ok(Target {
+        provider: find_provider(&raw.provider, format!("{field}.provider"), providers, src)?,
+        upstream_model: raw.upstream_model.map(Spanned::into_inner),
+    })
+}
+
+fn find_provider(
+    wanted: &Spanned<String>,
+    field: String,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<Arc<Provider>, ConfigError> {
+    (providers.iter())
+        .find(|provider| provider.id.as_str() == wanted.get_ref())
+        .map(Arc::clone)
+        .ok_or_else(|| unknown_provider(wanted, field, providers, src))
 }
 
 pub(super) fn unknown_provider(

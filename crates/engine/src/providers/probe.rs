@@ -55,13 +55,16 @@ pub async fn probe(
     let upstreams = Upstreams::new(config).map_err(|err| ProbeError::Request(err.to_string()))?;
     let started = Instant::now();
     let response = upstreams
-        .send(UpstreamRequest {
-            provider,
-            path,
-            query: None,
-            forward_headers: anthropic_version(provider.format),
-            body: Bytes::from(body),
-        })
+        .send(
+            &UpstreamRequest {
+                provider,
+                path,
+                query: None,
+                forward_headers: anthropic_version(provider.format),
+                body: Bytes::from(body),
+            },
+            provider.key.secret(),
+        )
         .await
         .map_err(|err| ProbeError::Request(err.to_string()))?;
     let status = response.status().as_u16();

@@ -78,6 +78,10 @@ pub fn key_list(config: &Config) -> Vec<String> {
         let state = match &provider.key {
             ProviderKey::None => "no key (keyless)".to_owned(),
             ProviderKey::Present(secret) => format!("{} set", last_four(secret)),
+            ProviderKey::Pool(keys) => {
+                let tails: Vec<String> = keys.iter().map(last_four).collect();
+                format!("{} keys set: {}", keys.len(), tails.join(", "))
+            }
             ProviderKey::Missing(missing) => format!("missing: {missing}"),
         };
         lines.push(format!("{:<20} {state}", provider.id.as_str()));

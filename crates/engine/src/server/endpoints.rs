@@ -10,11 +10,12 @@ use switchyard_protocol::error::ApiError;
 use switchyard_protocol::formats::{anthropic, gemini};
 
 use super::SharedState;
+use super::failover;
 use super::proxy::{
     Inbound, PathModel, body_or_error, gemini_path, peek, prepare, replace_model, resolve,
     upstream_headers,
 };
-use super::relay::{Framing, fail, finish, relay, relay_plain};
+use super::relay::{Framing, fail, finish, relay_plain};
 use super::respond::{error_response, json_response};
 use crate::error::ProxyError;
 use crate::upstream::UpstreamRequest;
@@ -105,14 +106,23 @@ async fn proxy_with(
         body: &body,
         path_model,
     };
-    let prepared = prepare(&state, &inbound, &mut record);
-    // The client's body is not needed once translated: free it before the
-    // upstream answers (it can be megabytes of images).
-    drop(body);
-    match prepared {
-        Ok(prepared) => relay(&state, prepared, record).await,
-        Err(err) => fail(record, format, &err),
+    let prepared = match prepare(&state, &inbound, &mut record) {
+        Ok(prepared) => prepared,
+        Err(err) => return fail(record, format, &err),
+    };
+    let targets = std::iter::once(prepared.request.provider.index);
+    let session = (state.health)
+        .wants_session(targets.chain(prepared.fallback.providers()))
+        .then(|| crate::routing::session_of(&headers, &body))
+        .flatten();
+    if prepared.fallback.is_empty() {
+        // The client's body is not needed once translated: free it before
+        // the upstream answers (it can be megabytes of images).
+        drop(body);
+        return failover::relay(&state, prepared, None, session, record).await;
     }
+    // Kept: each fallback is encoded from it.
+    failover::relay(&state, prepared, Some(&inbound), session, record).await
 }
 
 /// `POST /v1/messages/count_tokens`: asked of Anthropic upstreams, counted
@@ -166,8 +176,7 @@ async fn count_tokens_inner(
             forward_headers: upstream_headers(Format::Anthropic, headers),
             body: Bytes::from(replace_model(body, &peek, route.upstream_model)),
         };
-        record.add_attempt();
-        return relay_plain(state, request).await;
+        return relay_noted(state, request, record).await;
     }
     let request = anthropic::decode_request(body)?;
     let tokens = crate::tokens::input_tokens_blocking(request).await;
@@ -265,8 +274,7 @@ async fn gemini_count_tokens_inner(
             forward_headers: HeaderMap::new(),
             body,
         };
-        record.add_attempt();
-        return relay_plain(state, request).await;
+        return relay_noted(state, request, record).await;
     }
     // `{contents…}`, or the same wrapped as `{generateContentRequest: {…}}`.
     #[derive(serde::Deserialize)]
@@ -283,6 +291,23 @@ async fn gemini_count_tokens_inner(
     let tokens = crate::tokens::input_tokens_blocking(request).await;
     let body = format!("{{\"totalTokens\":{tokens}}}").into_bytes();
     Ok(json_response(StatusCode::OK, body))
+}
+
+/// [`relay_plain`], noted as the request's one attempt.
+async fn relay_noted(
+    state: &SharedState,
+    request: UpstreamRequest<'_>,
+    record: &mut RequestRecord,
+) -> Result<Response, ProxyError> {
+    let started = std::time::Instant::now();
+    let answer = relay_plain(state, request).await;
+    let (status, kind) = match &answer {
+        Ok(response) if response.status().is_success() => (response.status().as_u16(), None),
+        Ok(response) => (response.status().as_u16(), Some("upstream_status")),
+        Err(err) => (0, Some(err.kind())),
+    };
+    record.attempt(status, kind, started.elapsed());
+    answer
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {

@@ -3,6 +3,7 @@
 
 mod endpoints;
 mod events;
+mod failover;
 mod guard;
 mod models;
 mod proxy;
@@ -25,6 +26,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::routing::Health;
 use crate::upstream::Upstreams;
 use crate::usage::UsageSink;
 
@@ -34,6 +36,8 @@ pub use respond::format_for_path;
 pub struct AppState {
     pub config: Arc<Config>,
     pub upstreams: Upstreams,
+    /// Breakers and key pools, by provider index.
+    pub health: Health,
     pub sink: Arc<dyn UsageSink>,
     pub listen_port: u16,
     pub allow_any_host: bool,
@@ -113,6 +117,7 @@ impl Gateway {
             .map_err(|source| StartError::Bind { addr, source })?;
         let state = Arc::new(AppState {
             upstreams: Upstreams::new(&config)?,
+            health: Health::new(&config),
             allow_any_host: !local_addr.ip().is_loopback(),
             listen_port: local_addr.port(),
             config,

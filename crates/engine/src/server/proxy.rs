@@ -14,6 +14,7 @@ use switchyard_protocol::formats::{self, ClientStream, EncodeOptions, openai_cha
 use switchyard_protocol::ir::Request;
 
 use super::SharedState;
+use super::failover::Fallback;
 use super::relay::{Answer, Framing, Relay};
 use crate::config::{MaxTokensField, Provider, ResolvedRoute};
 use crate::error::ProxyError;
@@ -68,49 +69,76 @@ pub fn prepare<'s>(
         let model = std::mem::take(&mut request.model);
         let route = resolve(state, &model, record)?;
         admit(state, &route)?;
-        return translate(inbound, request, &route);
+        let mut relay = translate(inbound, request, &route)?;
+        relay.fallback = Fallback::of(&route);
+        return Ok(relay);
     }
-    let peek = match inbound.path_model {
+    let peek = inbound_peek(inbound)?;
+    let route = resolve(state, &peek.model, record)?;
+    admit(state, &route)?;
+    let mut relay = for_route(inbound, &peek, &route)?;
+    relay.fallback = Fallback::of(&route);
+    Ok(relay)
+}
+
+/// The request for a route's fallback: re-encoded from the client's body,
+/// since each target may speak another format.
+pub fn prepare_fallback<'s>(
+    inbound: &Inbound<'_>,
+    route: &ResolvedRoute<'s, '_>,
+) -> Result<Relay<'s>, ProxyError> {
+    for_route(inbound, &inbound_peek(inbound)?, route)
+}
+
+fn inbound_peek<'i>(inbound: &Inbound<'i>) -> Result<Peek<'i>, DecodeError> {
+    match inbound.path_model {
         // The body names no model: nothing in it is replaced (the span is unused).
-        Some(path) => Peek {
+        Some(path) => Ok(Peek {
             model: Cow::Borrowed(path.model),
             model_span: (0, 0),
             stream: path.stream,
-        },
-        None => peek(inbound.body)?,
-    };
-    let route = resolve(state, &peek.model, record)?;
-    admit(state, &route)?;
+        }),
+        None => peek(inbound.body),
+    }
+}
+
+/// Passed through when the provider speaks the client's format, else translated.
+fn for_route<'s>(
+    inbound: &Inbound<'_>,
+    peek: &Peek<'_>,
+    route: &ResolvedRoute<'s, '_>,
+) -> Result<Relay<'s>, ProxyError> {
     let provider = route.provider;
     let upstream = provider.format;
-    if upstream == inbound.format {
-        // Only Anthropic's query (`beta=true`) is forwarded; Gemini's may hold
-        // the client's `key`, which must never leave the gateway.
-        let query = match upstream {
-            Format::Anthropic => inbound.query.map(str::to_owned),
-            _ => upstream_query(upstream, peek.stream),
-        };
-        let request = UpstreamRequest {
-            provider,
-            path: upstream_path(provider, route.upstream_model, peek.stream)?,
-            query,
-            forward_headers: upstream_headers(upstream, inbound.headers),
-            body: Bytes::from(passthrough_body(
-                upstream,
-                inbound.body,
-                &peek,
-                route.upstream_model,
-            )?),
-        };
-        return Ok(Relay {
-            request,
-            stream: peek.stream,
-            answer: Answer::Passthrough(upstream),
-            framing: framing(inbound),
-        });
+    if upstream != inbound.format {
+        let request = formats::decode_request(inbound.format, inbound.body)?;
+        return translate(inbound, request, route);
     }
-    let request = formats::decode_request(inbound.format, inbound.body)?;
-    translate(inbound, request, &route)
+    // Only Anthropic's query (`beta=true`) is forwarded; Gemini's may hold
+    // the client's `key`, which must never leave the gateway.
+    let query = match upstream {
+        Format::Anthropic => inbound.query.map(str::to_owned),
+        _ => upstream_query(upstream, peek.stream),
+    };
+    let request = UpstreamRequest {
+        provider,
+        path: upstream_path(provider, route.upstream_model, peek.stream)?,
+        query,
+        forward_headers: upstream_headers(upstream, inbound.headers),
+        body: Bytes::from(passthrough_body(
+            upstream,
+            inbound.body,
+            peek,
+            route.upstream_model,
+        )?),
+    };
+    Ok(Relay {
+        request,
+        stream: peek.stream,
+        answer: Answer::Passthrough(upstream),
+        framing: framing(inbound),
+        fallback: Fallback::default(),
+    })
 }
 
 /// Through the IR: the decoded request re-encoded for the route's provider.
@@ -145,6 +173,7 @@ fn translate<'s>(
             client: inbound.format,
             client_stream: client,
         },
+        fallback: Fallback::default(),
     })
 }
 

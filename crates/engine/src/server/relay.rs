@@ -35,7 +35,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    fn client(self) -> Format {
+    pub fn client(self) -> Format {
         match self {
             Self::Passthrough(format) => format,
             Self::Translate { client, .. } => client,
@@ -49,6 +49,8 @@ pub struct Relay<'a> {
     pub stream: bool,
     pub answer: Answer,
     pub framing: Framing,
+    /// Where to go when this target fails.
+    pub fallback: super::failover::Fallback<'a>,
 }
 
 /// How a streamed answer is framed for the client.
@@ -134,21 +136,16 @@ pub fn finish(
     response
 }
 
-pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRecord) -> Response {
-    // A reference: the id is copied only for an error.
+/// Answers the client from an upstream's successful response.
+pub async fn answer(
+    state: &SharedState,
+    relay: &Relay<'_>,
+    response: UpstreamResponse,
+    mut record: RequestRecord,
+) -> Response {
     let provider = relay.request.provider;
-    let client = relay.answer.client();
     record.set_stream(relay.stream);
-    record.add_attempt();
-    let response = match state.upstreams.send(relay.request).await {
-        Ok(response) => response,
-        Err(err) => return fail(record, client, &err),
-    };
-    let status = response.status();
-    if !status.is_success() {
-        return upstream_error(record, relay.answer, provider, response).await;
-    }
-    record.set_status(status.as_u16());
+    record.set_status(response.status().as_u16());
     let is_sse = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -160,7 +157,7 @@ pub async fn relay(state: &SharedState, relay: Relay<'_>, mut record: RequestRec
     let limit = state.config.max_response_bytes;
     let body = match read_body(provider, response, limit).await {
         Ok(body) => body,
-        Err(err) => return fail(record, client, &err),
+        Err(err) => return fail(record, relay.answer.client(), &err),
     };
     let stream = relay.stream.then_some(relay.framing);
     complete_answer(record, relay.answer, stream, provider, &body)
@@ -245,20 +242,43 @@ fn complete_answer(
     finish(record, answer, Outcome::Ok, response.usage, None)
 }
 
-async fn upstream_error(
+/// An upstream's error answer, read (its body up to 64 KiB).
+pub struct UpstreamFailure {
+    pub status: u16,
+    pub retry_after: Option<HeaderValue>,
+    pub body: Vec<u8>,
+}
+
+impl UpstreamFailure {
+    pub async fn read(response: UpstreamResponse) -> Self {
+        let status = response.status().as_u16();
+        let status = if (400..600).contains(&status) {
+            status
+        } else {
+            502
+        };
+        let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+        let body = response.into_body().bytes_up_to(MAX_ERROR_BODY).await;
+        Self {
+            status,
+            retry_after,
+            body,
+        }
+    }
+}
+
+/// Records the upstream's error and answers it in the client's format.
+pub fn upstream_error(
     mut record: RequestRecord,
     answer: Answer,
     provider: &Provider,
-    response: UpstreamResponse,
+    failure: UpstreamFailure,
 ) -> Response {
-    let status = response.status().as_u16();
-    let status = if (400..600).contains(&status) {
-        status
-    } else {
-        502
-    };
-    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let body = response.into_body().bytes_up_to(MAX_ERROR_BODY).await;
+    let UpstreamFailure {
+        status,
+        retry_after,
+        body,
+    } = failure;
     let message = upstream_message(&body);
     record.set_status(status);
     let error = ProxyError::Upstream {
@@ -301,7 +321,10 @@ pub async fn relay_plain(
     request: UpstreamRequest<'_>,
 ) -> Result<Response, ProxyError> {
     let provider = request.provider;
-    let response = state.upstreams.send(request).await?;
+    let response = state
+        .upstreams
+        .send(&request, provider.key.secret())
+        .await?;
     let status = response.status();
     let body = read_body(provider, response, state.config.max_response_bytes).await?;
     Ok(json_response(status, body))

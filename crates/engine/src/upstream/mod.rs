@@ -15,7 +15,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 pub use self::body::{BoxError, ReadError, UpstreamBody, UpstreamResponse};
 pub use self::transport::TransportError;
 use self::transport::{Transport, TransportFactory};
-use crate::config::{AuthHeader, Config, Provider};
+use crate::config::{AuthHeader, Config, Provider, Secret};
 use crate::error::ProxyError;
 
 /// HTTP clients for every configured provider, with its base URL parsed once
@@ -68,8 +68,14 @@ impl Upstreams {
         Ok(Self { clients })
     }
 
-    /// Sends the request; resolves when the upstream's response headers arrive.
-    pub async fn send(&self, request: UpstreamRequest<'_>) -> Result<UpstreamResponse, ProxyError> {
+    /// Sends the request with `key` (one of the provider's); resolves when
+    /// the upstream's response headers arrive. By reference: a failed
+    /// attempt may be sent again, with another key.
+    pub async fn send(
+        &self,
+        request: &UpstreamRequest<'_>,
+        key: Option<&Secret>,
+    ) -> Result<UpstreamResponse, ProxyError> {
         let provider = request.provider;
         // Owned only when an error needs it: this runs on every request.
         let provider_id = || provider.id.clone();
@@ -85,20 +91,22 @@ impl Upstreams {
                 provider: provider_id(),
                 message,
             })?;
-        let mut http_request =
-            http::Request::post(uri)
-                .body(request.body)
-                .map_err(|err| ProxyError::Connect {
-                    provider: provider_id(),
-                    message: err.to_string(),
-                })?;
+        let mut http_request = http::Request::post(uri)
+            .body(request.body.clone())
+            .map_err(|err| ProxyError::Connect {
+                provider: provider_id(),
+                message: err.to_string(),
+            })?;
         let headers = http_request.headers_mut();
-        *headers = request.forward_headers;
+        headers.reserve(request.forward_headers.len() + provider.headers.len() + 2);
+        for (name, value) in &request.forward_headers {
+            headers.insert(name, value.clone());
+        }
         headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        add_auth(provider, headers);
+        add_auth(provider.auth, key, headers);
         add_configured_headers(provider, headers);
         let send = transport.send(http_request);
         match tokio::time::timeout(provider.first_byte_timeout, send).await {
@@ -180,7 +188,7 @@ impl BaseUrl {
 /// proxy path (model lists).
 pub fn provider_headers(provider: &Provider) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    add_auth(provider, &mut headers);
+    add_auth(provider.auth, provider.key.secret(), &mut headers);
     add_configured_headers(provider, &mut headers);
     headers
 }
@@ -196,11 +204,11 @@ fn add_configured_headers(provider: &Provider, headers: &mut HeaderMap) {
     }
 }
 
-fn add_auth(provider: &Provider, headers: &mut HeaderMap) {
-    let Some(key) = provider.key.secret() else {
+fn add_auth(auth: AuthHeader, key: Option<&Secret>, headers: &mut HeaderMap) {
+    let Some(key) = key else {
         return;
     };
-    let (name, value) = match provider.auth {
+    let (name, value) = match auth {
         AuthHeader::XApiKey => (
             HeaderName::from_static("x-api-key"),
             key.expose().to_owned(),

@@ -76,8 +76,9 @@ pub struct UsageEvent {
     pub client_model: String,
     pub provider: String,
     pub upstream_model: String,
-    /// Requests sent upstream: 0 when refused before, 1 until retries exist.
-    pub attempts: u32,
+    /// Every upstream attempt, in order (also providers skipped by an open
+    /// circuit); the last one gave the answer. Empty when refused before.
+    pub attempts: Vec<Attempt>,
     pub status: u16,
     pub outcome: Outcome,
     /// `ProxyError::kind()`, or `upstream_stream` for a stream that failed mid-way.
@@ -92,6 +93,27 @@ pub struct UsageEvent {
     pub request_bytes: u64,
     pub response_bytes: u64,
     pub error: Option<String>,
+}
+
+/// One try at an upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub provider: String,
+    pub upstream_model: String,
+    /// The upstream's status; 0 when none came (connection, timeout, skipped).
+    pub status: u16,
+    /// `None` on success; else a low-cardinality reason such as
+    /// `upstream_status`, `upstream_connect`, `upstream_timeout`, `circuit_open`.
+    pub error_kind: Option<&'static str>,
+    pub latency: Duration,
+}
+
+impl Attempt {
+    /// Whether a request went upstream: a skipped target (open circuit,
+    /// missing key) is noted with no status and no time.
+    pub fn was_sent(&self) -> bool {
+        self.status != 0 || !self.latency.is_zero()
+    }
 }
 
 /// Waits until what was recorded before it is stored.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use switchyard_protocol::Format;
 use switchyard_protocol::ir::Usage;
 
-use super::{Client, Outcome, StreamProgress, UsageEvent, UsageSink};
+use super::{Attempt, Client, Outcome, StreamProgress, UsageEvent, UsageSink};
 
 /// Stream progress goes out at most this often per stream.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -38,7 +38,7 @@ impl RequestRecord {
                 client_model: String::new(),
                 provider: String::new(),
                 upstream_model: String::new(),
-                attempts: 0,
+                attempts: Vec::new(),
                 status: 0,
                 outcome: Outcome::ClientGone,
                 error_kind: None,
@@ -88,6 +88,44 @@ impl RequestRecord {
         }
     }
 
+    /// The provider and model the next attempts go to (a fallback).
+    pub fn set_target(&mut self, provider: &str, upstream_model: &str) {
+        if let Some(event) = &mut self.event {
+            provider.clone_into(&mut event.provider);
+            upstream_model.clone_into(&mut event.upstream_model);
+        }
+    }
+
+    /// Notes one upstream attempt, at the current target.
+    pub fn attempt(&mut self, status: u16, error_kind: Option<&'static str>, latency: Duration) {
+        if let Some(event) = &mut self.event {
+            event.attempts.push(Attempt {
+                provider: event.provider.clone(),
+                upstream_model: event.upstream_model.clone(),
+                status,
+                error_kind,
+                latency,
+            });
+        }
+    }
+
+    /// The answer came from `provider`'s latest attempt: show its route.
+    pub fn settle_on(&mut self, provider: &str) {
+        let Some(event) = &mut self.event else {
+            return;
+        };
+        if event.provider == provider {
+            return;
+        }
+        if let Some(attempt) = (event.attempts.iter())
+            .rev()
+            .find(|a| a.provider == provider)
+        {
+            attempt.provider.clone_into(&mut event.provider);
+            attempt.upstream_model.clone_into(&mut event.upstream_model);
+        }
+    }
+
     /// The status the client got; set as soon as it is known.
     pub fn set_status(&mut self, status: u16) {
         if let Some(event) = self.event() {
@@ -98,13 +136,6 @@ impl RequestRecord {
     pub fn set_stream(&mut self, stream: bool) {
         if let Some(event) = self.event() {
             event.stream = stream;
-        }
-    }
-
-    /// One more request went upstream.
-    pub fn add_attempt(&mut self) {
-        if let Some(event) = self.event() {
-            event.attempts += 1;
         }
     }
 
@@ -203,11 +234,37 @@ fn log_event(event: &UsageEvent) {
     push_number(&mut line, event.usage.output_tokens);
     line.push_str(" cached=");
     push_number(&mut line, event.usage.cache_read_tokens);
+    // One attempt is the line itself; more are listed.
+    if event.attempts.len() > 1 {
+        line.push_str(" attempts=");
+        push_attempts(&mut line, &event.attempts);
+    }
     if let Some(error) = &event.error {
         use std::fmt::Write as _;
         let _ = write!(line, " error={error:?}");
     }
     tracing::info!(target: "switchyard::request", "{line}");
+}
+
+/// `provider:status:12ms,provider:upstream_timeout:2000ms`.
+fn push_attempts(line: &mut String, attempts: &[Attempt]) {
+    for (at, attempt) in attempts.iter().enumerate() {
+        if at > 0 {
+            line.push(',');
+        }
+        line.push_str(&attempt.provider);
+        line.push(':');
+        match (attempt.status, attempt.error_kind) {
+            (0, Some(kind)) => line.push_str(kind),
+            (status, _) => push_number(line, u64::from(status)),
+        }
+        line.push(':');
+        push_number(
+            line,
+            u64::try_from(attempt.latency.as_millis()).unwrap_or(u64::MAX),
+        );
+        line.push_str("ms");
+    }
 }
 
 /// Decimal digits of `value`, appended.

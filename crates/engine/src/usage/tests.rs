@@ -59,7 +59,7 @@ fn request(hub: &Arc<UsageHub>, model: &str, outcome: Outcome, usage: Usage) {
     );
     record.set_route("claude-sonnet-4-5", "claude-*", "deepseek", model);
     record.set_status(200);
-    record.add_attempt();
+    record.attempt(200, None, std::time::Duration::from_millis(5));
     record.finish(outcome, usage, None);
 }
 
@@ -334,5 +334,42 @@ fn issue_12_tail_lines_escape_control_characters() {
     assert_eq!(
         tail::progress_line([&progress].into_iter()),
         "▸ 1 running: claude-sonnet-4-5 3.2s ~340 tok"
+    );
+}
+
+/// Keeps the events it is given.
+#[derive(Default)]
+struct Kept(std::sync::Mutex<Vec<UsageEvent>>);
+
+impl UsageSink for Kept {
+    fn record(&self, event: &UsageEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+#[test]
+fn issue_10_fallback_attempts_are_stored_counted_and_detailed() {
+    let kept = Arc::new(Kept::default());
+    let mut record = RequestRecord::new(kept.clone(), "anthropic.messages");
+    record.set_route("claude-sonnet-4-5", "claude-*", "down", "m1");
+    record.attempt(0, Some("circuit_open"), std::time::Duration::ZERO);
+    record.set_target("flaky", "m2");
+    let waited = std::time::Duration::from_millis(3);
+    record.attempt(503, Some("upstream_status"), waited);
+    record.set_target("deepseek", "deepseek-chat");
+    record.attempt(200, None, waited);
+    record.set_status(200);
+    record.finish(Outcome::Ok, Usage::default(), None);
+    let event = kept.0.lock().unwrap().pop().unwrap();
+    let row = RequestRow::from_event(&event, None);
+    // The skipped target is in the detail, not in the count of requests sent.
+    assert_eq!(row.attempts, 2);
+    assert_eq!(
+        row.attempts_detail,
+        concat!(
+            r#"[{"provider":"down","model":"m1","status":0,"error_kind":"circuit_open"},"#,
+            r#"{"provider":"flaky","model":"m2","status":503,"error_kind":"upstream_status"},"#,
+            r#"{"provider":"deepseek","model":"deepseek-chat","status":200,"error_kind":null}]"#
+        )
     );
 }

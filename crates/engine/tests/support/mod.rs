@@ -313,6 +313,27 @@ connect_timeout_ms = 1000
         Self::serving(text, false).await
     }
 
+    /// [`Self::with_config`] with more environment variables (key pools).
+    pub async fn with_config_env(text: &str, vars: &[(&str, &str)]) -> Self {
+        let env = |name: &str| match name {
+            "TEST_UPSTREAM_KEY" => Some(UPSTREAM_KEY.to_owned()),
+            _ => (vars.iter())
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| (*value).to_owned()),
+        };
+        let config = config::parse(text, Path::new("test.toml"), &env).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let gateway = Gateway::start(Arc::new(config), recorder.clone(), None)
+            .await
+            .unwrap();
+        Self {
+            gateway,
+            recorder,
+            client: reqwest::Client::new(),
+            hub: None,
+        }
+    }
+
     /// The same, recording through a [`UsageHub`] as `serve` does: into the
     /// config's `usage_db`, with its `[[prices]]`; the recorder sees the events too.
     pub async fn with_store(text: &str) -> Self {

@@ -116,7 +116,7 @@ impl RequestRow {
             client_model: event.client_model.clone(),
             provider: event.provider.clone(),
             upstream_model: event.upstream_model.clone(),
-            attempts: event.attempts,
+            attempts: sent_attempts(event),
             attempts_detail: attempts_detail(event),
             status: event.status,
             outcome: event.outcome.as_str().to_owned(),
@@ -140,14 +140,21 @@ impl RequestRow {
     }
 }
 
-/// Until retries exist there is at most one attempt; fallback fills more.
+/// Requests that went upstream (a target skipped for its open circuit or
+/// missing key does not count; it is still in the detail).
+fn sent_attempts(event: &UsageEvent) -> u32 {
+    let sent = event.attempts.iter().filter(|a| a.was_sent()).count();
+    u32::try_from(sent).unwrap_or(u32::MAX)
+}
+
+/// Every attempt, skipped ones included, in order.
 fn attempts_detail(event: &UsageEvent) -> String {
-    let attempts: Vec<Attempt<'_>> = (0..event.attempts.min(1))
-        .map(|_| Attempt {
-            provider: &event.provider,
-            model: &event.upstream_model,
-            status: event.status,
-            error_kind: event.error_kind,
+    let attempts: Vec<Attempt<'_>> = (event.attempts.iter())
+        .map(|attempt| Attempt {
+            provider: &attempt.provider,
+            model: &attempt.upstream_model,
+            status: attempt.status,
+            error_kind: attempt.error_kind,
         })
         .collect();
     serde_json::to_string(&attempts).unwrap_or_else(|_| "[]".to_owned())
