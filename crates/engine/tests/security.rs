@@ -99,6 +99,12 @@ async fn issue_11_every_refusal_is_in_the_callers_format() {
         let message = refused(post().bearer_auth(CLIENT_KEY).json(&big), 413, pointer).await;
         assert!(message.contains("(2048 bytes)"), "{path}: {message}");
     }
+    // A stray x-api-key (an exported ANTHROPIC_API_KEY) beside our token.
+    let both = http
+        .post(url(&served, "/v1/chat/completions"))
+        .bearer_auth(CLIENT_KEY);
+    let both = both.header("x-api-key", "sk-ant-someone-elses-key-0000");
+    assert_ne!(both.json(&body).send().await.unwrap().status(), 401);
     // JSON with a parameter, or a +json type, is let through to the handler.
     let typed = http
         .post(url(&served, "/v1/chat/completions"))

@@ -53,13 +53,18 @@ fn refusal(state: &SharedState, request: &Request) -> Option<ApiError> {
         let message = "the body must be JSON (Content-Type: application/json); forms and plain text are refused";
         return Some(ApiError::new(415, message));
     }
-    match presented_key(headers, request.uri().query()) {
-        Some(key) if state.config.accepts_client_key(key) => None,
-        Some(_) => Some(ApiError::new(
+    let mut presented = presented_keys(headers, request.uri().query()).peekable();
+    let any_presented = presented.peek().is_some();
+    // Any place may carry it: Claude Code sends an exported ANTHROPIC_API_KEY
+    // as x-api-key beside our token in Authorization.
+    let accepted = presented.any(|key| state.config.accepts_client_key(key));
+    match (accepted, any_presented) {
+        (true, _) => None,
+        (false, true) => Some(ApiError::new(
             401,
             "invalid client key: use the gateway token (`switchyard token`) or one of the config's client_keys",
         )),
-        None => Some(ApiError::new(
+        (false, false) => Some(ApiError::new(
             401,
             "missing client key: send the gateway token or a client key as `x-api-key` or `Authorization: Bearer`",
         )),
@@ -84,20 +89,28 @@ fn json_or_absent(headers: &HeaderMap) -> bool {
 }
 
 /// The key from `x-api-key`, `Authorization: Bearer`, `x-goog-api-key` or `?key=`.
-fn presented_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
+fn presented_keys<'a>(
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+) -> impl Iterator<Item = &'a str> {
     let header_value = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    header_value("x-api-key")
-        .or_else(|| {
-            header_value(header::AUTHORIZATION.as_str()).and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-        })
-        .or_else(|| header_value("x-goog-api-key"))
-        .or_else(|| query?.split('&').find_map(|pair| pair.strip_prefix("key=")))
-        .map(str::trim)
-        .filter(|key| !key.is_empty())
+    let bearer = header_value(header::AUTHORIZATION.as_str()).and_then(|value| {
+        value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+    });
+    let query_key =
+        query.and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("key=")));
+    [
+        header_value("x-api-key"),
+        bearer,
+        header_value("x-goog-api-key"),
+        query_key,
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .filter(|key| !key.is_empty())
 }
 
 /// Both the Host header and the request target's authority (HTTP/2's
@@ -206,7 +219,16 @@ mod tests {
             (headers(&[("x-api-key", " ")]), None, None),
         ];
         for (map, query, want) in cases {
-            assert_eq!(presented_key(&map, query), want);
+            assert_eq!(presented_keys(&map, query).next(), want);
         }
+        // Issue 11: a stray x-api-key does not hide the bearer token.
+        let both = headers(&[
+            ("x-api-key", "sk-ant-other"),
+            ("authorization", "Bearer tok"),
+        ]);
+        assert_eq!(
+            presented_keys(&both, None).collect::<Vec<_>>(),
+            ["sk-ant-other", "tok"]
+        );
     }
 }
