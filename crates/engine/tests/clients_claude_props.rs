@@ -1,7 +1,6 @@
-//! Issue 11, section 4: 1,000 generated `~/.claude/settings.json` files
-//! (nested values, unicode and escapes, odd layouts and number formats, env
-//! keys of ours and others, no env at all) through `configure claude-code`
-//! and its undo, on real files.
+//! Issue 11 §4: 1,000 generated `~/.claude/settings.json` files (nested
+//! values, unicode and escapes, odd layouts and number formats, env keys of
+//! ours and others, no env at all) through `configure claude-code` and undo.
 #![allow(
     clippy::allow_attributes,
     clippy::unwrap_used,
