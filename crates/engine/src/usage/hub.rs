@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use super::budget::{BudgetNotice, BudgetRefusal, Budgets, now_ms};
 use super::prices::{CatalogPrices, ConfigPrices, PriceTable, price};
 use super::store::{RequestRow, Retention, SqliteStore, UsageStore};
-use super::writer::{self, Message};
+use super::writer::{self, Message, Opener};
 use super::{Flush, LiveEvent, StreamProgress, UsageEvent, UsageSink};
 use crate::config::{Budget, Config};
 
@@ -56,10 +56,33 @@ impl UsageHub {
     /// Records into `store` (none: only logs and broadcasts).
     pub fn new(store: Option<Box<dyn UsageStore>>, options: HubOptions) -> Self {
         let budgets = budgets(&options.budgets, store.as_deref());
+        Self::start(store.map(Opener::Ready), options, budgets)
+    }
+
+    /// The SQLite store at `path`, opened by the writer thread so that the
+    /// gateway listens at once. If it cannot be opened the gateway still
+    /// serves: that is logged once and shown in [`Self::status`].
+    pub fn open(path: &Path, options: HubOptions) -> Self {
+        // Budgets need today's totals before the first request: read them here.
+        let existing = match options.budgets.is_empty() {
+            true => None,
+            false => SqliteStore::open_existing(path).ok().flatten(),
+        };
+        let budgets = budgets(
+            &options.budgets,
+            existing.as_ref().map(|s| s as &dyn UsageStore),
+        );
+        drop(existing);
+        let hub = Self::start(Some(Opener::Path(path.to_owned())), options, budgets);
+        *lock(&hub.shared.path) = Some(path.to_owned());
+        hub
+    }
+
+    fn start(opener: Option<Opener>, options: HubOptions, budgets: Option<Budgets>) -> Self {
         let shared = Arc::new(Shared::default());
-        let queue = store.and_then(|store| {
+        let queue = opener.and_then(|opener| {
             let (sender, receiver) = mpsc::channel(QUEUE);
-            match writer::spawn(store, options.retention, receiver, Arc::clone(&shared)) {
+            match writer::spawn(opener, options.retention, receiver, Arc::clone(&shared)) {
                 Ok(()) => Some(sender),
                 Err(err) => {
                     shared.unavailable(&format!("cannot start the usage writer: {err}"));
@@ -76,26 +99,6 @@ impl UsageHub {
             forward: options.forward,
             budgets,
         }
-    }
-
-    /// The SQLite store at `path`. If it cannot be opened the gateway still
-    /// serves: that is logged once and shown in [`Self::status`].
-    pub fn open(path: &Path, options: HubOptions) -> Self {
-        let store = match SqliteStore::open(path) {
-            Ok(store) => Some(Box::new(store) as Box<dyn UsageStore>),
-            Err(err) => {
-                tracing::warn!("{err}; requests are served but not recorded");
-                None
-            }
-        };
-        let failed = store.is_none();
-        let hub = Self::new(store, options);
-        *lock(&hub.shared.path) = Some(path.to_owned());
-        if failed {
-            hub.shared
-                .unavailable("the usage store could not be opened");
-        }
-        hub
     }
 
     /// What the config asks for: its `usage_db` (or the data dir's), its
@@ -243,6 +246,11 @@ impl Shared {
         }
     }
 
+    /// Rows that could not be stored (no store): counted, not logged again.
+    pub(super) fn lost(&self, rows: usize) {
+        self.lost.fetch_add(rows as u64, Ordering::Relaxed);
+    }
+
     /// Said once per failure, not once per batch.
     pub(super) fn failed(&self, rows: usize, message: &str) {
         self.lost.fetch_add(rows as u64, Ordering::Relaxed);
@@ -255,7 +263,7 @@ impl Shared {
         }
     }
 
-    fn unavailable(&self, message: &str) {
+    pub(super) fn unavailable(&self, message: &str) {
         *lock(&self.error) = Some(message.to_owned());
     }
 
