@@ -66,16 +66,7 @@ fn budget(
             return Err(src.at(&raw.period, field("period"), message, hint));
         }
     };
-    if let Some(wanted) = &raw.provider {
-        if !providers.iter().any(|p| p.id.as_str() == wanted.get_ref()) {
-            return Err(super::validate::unknown_provider(
-                wanted,
-                field("provider"),
-                providers,
-                src,
-            ));
-        }
-    }
+    super::validate::known_provider(raw.provider.as_ref(), field("provider"), providers, src)?;
     let warn_at = match &raw.warn_at {
         Some(value) if *value.get_ref() > 0.0 && *value.get_ref() <= 1.0 => *value.get_ref(),
         Some(value) => {

@@ -94,16 +94,7 @@ fn price(
         let hint = "name the upstream model, e.g. model = \"deepseek-chat\" (globs allowed)";
         return Err(src.at(&raw.model, field("model"), "the model is empty", hint));
     }
-    if let Some(wanted) = &raw.provider {
-        if !providers.iter().any(|p| p.id.as_str() == wanted.get_ref()) {
-            return Err(super::validate::unknown_provider(
-                wanted,
-                field("provider"),
-                providers,
-                src,
-            ));
-        }
-    }
+    super::validate::known_provider(raw.provider.as_ref(), field("provider"), providers, src)?;
     let rate = |name: &str, value: &Option<Spanned<f64>>| -> Result<Option<f64>, ConfigError> {
         let Some(value) = value else { return Ok(None) };
         let rate = *value.get_ref();

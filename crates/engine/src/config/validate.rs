@@ -355,7 +355,22 @@ fn find_provider(
         .ok_or_else(|| unknown_provider(wanted, field, providers, src))
 }
 
-pub(super) fn unknown_provider(
+/// `wanted` names one of `providers` (a `provider = "…"` outside routes).
+pub(super) fn known_provider(
+    wanted: Option<&Spanned<String>>,
+    field: String,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<(), ConfigError> {
+    match wanted {
+        Some(wanted) if !providers.iter().any(|p| p.id.as_str() == wanted.get_ref()) => {
+            Err(unknown_provider(wanted, field, providers, src))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn unknown_provider(
     wanted: &Spanned<String>,
     field: String,
     providers: &[Arc<Provider>],
