@@ -2,7 +2,8 @@
 # End-to-end: the official Python SDKs (openai, anthropic, google-genai; pinned)
 # parse every streamed and non-streamed answer of the Switchyard gateway, in
 # front of a scripted OpenAI-Chat upstream and a scripted Anthropic-Messages
-# upstream (tests/e2e/mock_upstream.py). The checks are in tests/e2e/sdk_check.py.
+# upstream (tests/e2e/mock_upstream.py). The checks are in tests/e2e/sdk_check.py
+# (entry point) and sdk_{openai,anthropic,gemini}.py, sharing sdk_common.py.
 #
 # Usage: tests/e2e/sdk.sh [--kind openai|anthropic|all] [--sdk openai|anthropic|gemini]... [--keep]
 #   --kind    upstream kind(s) to run (default: all)
