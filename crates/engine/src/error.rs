@@ -16,6 +16,10 @@ pub enum ProxyError {
     )]
     NoRoute { model: String },
     #[error(
+        "model `{model}` routes only to switched-off provider(s) {providers}; switch one on (the tray, or `switchyard provider enable ID`)"
+    )]
+    ProviderDisabled { model: String, providers: String },
+    #[error(
         "the request body is larger than the gateway accepts ({limit} bytes); raise `max_request_bytes` in the config if it is legitimate"
     )]
     RequestTooLarge { limit: usize },
@@ -54,7 +58,7 @@ pub enum ProxyError {
         retry_in: Duration,
     },
     #[error(
-        "every key of provider `{provider}` was refused (401/403); fix them in the config or the environment, then restart the gateway"
+        "every key of provider `{provider}` was refused (401/403); fix them (config, environment or `switchyard key set`), then `switchyard reload`"
     )]
     KeysRefused { provider: ProviderId },
     #[error("every key of provider `{provider}` is rate-limited; try again shortly")]
@@ -75,6 +79,7 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported { .. }) => 501,
             Self::Decode(_) => 400,
             Self::NoRoute { .. } => 404,
+            Self::ProviderDisabled { .. } => 503,
             Self::RequestTooLarge { .. } => 413,
             Self::UnsafeModelName { .. } => 400,
             // What the upstream would answer without a key; unlike a 5xx,
@@ -97,6 +102,7 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported { .. }) => "unsupported",
             Self::Decode(_) => "bad_request",
             Self::NoRoute { .. } => "no_route",
+            Self::ProviderDisabled { .. } => "provider_disabled",
             Self::RequestTooLarge { .. } => "request_too_large",
             Self::UnsafeModelName { .. } => "bad_model_name",
             Self::MissingKey { .. } => "missing_upstream_key",

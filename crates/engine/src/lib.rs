@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod clients;
 pub mod config;
+pub mod control;
 pub mod error;
 pub mod logging;
 pub mod providers;

@@ -3,15 +3,14 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use switchyard_engine::Gateway;
 use switchyard_engine::clients::cli::{ClientsArgs, ConfigureArgs};
 use switchyard_engine::config;
+use switchyard_engine::control::{self, Engine, EngineOptions};
 use switchyard_engine::providers;
 use switchyard_engine::secrets::{self, KeychainStore, SecretStore as _};
-use switchyard_engine::usage::{self, UsageHub};
+use switchyard_engine::usage;
 
 #[derive(Parser)]
 #[command(
@@ -76,6 +75,12 @@ enum Command {
     Models(providers::cli::ModelsArgs),
     /// Local providers: find Ollama and LM Studio running here.
     Providers(providers::cli::ProvidersArgs),
+    /// The running gateway: address, profile, providers and their health.
+    Status(control::remote::StatusArgs),
+    /// The running gateway's profiles: list them, or switch to one.
+    Profile(control::remote::ProfileArgs),
+    /// Make the running gateway read its config file (and keychain keys) again.
+    Reload(control::remote::ReloadArgs),
     /// Point a client at the gateway by editing only our keys in its config (reversible).
     Configure(ConfigureArgs),
     /// Show which clients are installed and configured, and what overrides them.
@@ -110,6 +115,9 @@ fn main() -> ExitCode {
         Command::Provider(args) => providers::cli::provider(args),
         Command::Models(args) => providers::cli::models(args),
         Command::Providers(args) => providers::cli::providers(args),
+        Command::Status(args) => control::remote::status(&args),
+        Command::Profile(args) => control::remote::profile(&args),
+        Command::Reload(args) => control::remote::reload(&args),
         Command::Configure(args) => switchyard_engine::clients::cli::configure(args),
         Command::Clients(args) => switchyard_engine::clients::cli::clients(args),
     };
@@ -123,40 +131,30 @@ fn main() -> ExitCode {
 }
 
 fn serve(path: &Path, listen: Option<SocketAddr>) -> Result<(), String> {
-    let config = config::load(path).map_err(|err| err.to_string())?;
-    if let Some(addr) = listen {
-        if !addr.ip().is_loopback() && !config.allow_non_loopback {
-            return Err(format!(
-                "--listen {addr} is not a loopback address; set `allow_non_loopback = true` in the config to expose the gateway"
-            ));
-        }
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
-    for warning in &config.warnings {
-        tracing::warn!("{warning}");
-    }
     runtime.block_on(async move {
-        let config = Arc::new(config);
-        let env = |name: &str| std::env::var(name).ok();
-        let usage = Arc::new(UsageHub::for_config(&config, &env, None));
-        let gateway = Gateway::start(Arc::clone(&config), usage.clone(), listen)
+        let options = EngineOptions {
+            listen,
+            ..EngineOptions::new(path.to_owned())
+        };
+        let engine = Engine::start(options)
             .await
             .map_err(|err| err.to_string())?;
-        let status = usage.status();
+        let status = engine.usage().status();
         if let (Some(path), None) = (status.path, status.error) {
             tracing::info!("usage store: {}", path.display());
         }
-        log_banner(path, &config, gateway.local_addr());
-        let token = gateway.shutdown_token();
+        log_banner(path, &engine.control().config(), engine.local_addr());
+        let token = engine.shutdown_token();
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("shutting down");
             token.cancel();
         });
-        gateway
+        engine
             .wait()
             .await
             .map_err(|err| format!("server failed: {err}"))

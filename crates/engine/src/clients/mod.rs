@@ -9,7 +9,7 @@
 //! call the same functions: [`plan`] (what would change, as a diff), then
 //! [`apply`]; [`detect`] reports the state of every client.
 
-mod atomic;
+pub(crate) mod atomic;
 mod block;
 mod claude_code;
 pub mod cli;

@@ -9,7 +9,9 @@ mod error;
 mod glob;
 mod key;
 mod key_source;
+mod overrides;
 mod preset;
+mod profiles;
 mod raw;
 mod secret;
 mod usage;
@@ -37,6 +39,8 @@ pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
+pub use overrides::Overrides;
+pub use profiles::DisabledRoute;
 pub use raw::{
     BudgetPeriod, KeyStrategy, MaxTokensField, RawBudget, RawConfig, RawPrice, RawProvider,
     RawRoute,
@@ -74,7 +78,14 @@ pub struct Config {
     /// The per-install token from the keychain, accepted besides `client_keys`.
     pub gateway_token: Option<Secret>,
     pub providers: Vec<Arc<Provider>>,
+    /// The live routes: the active profile's, then the top-level ones, with
+    /// switched-off providers taken out.
     pub routes: Vec<Route>,
+    /// Routes left with no enabled target.
+    pub disabled_routes: Vec<DisabledRoute>,
+    /// Every `[[profiles]]` name, in order.
+    pub profiles: Vec<String>,
+    pub active_profile: Option<String>,
     /// Client request bodies above this are refused with 413.
     pub max_request_bytes: usize,
     /// Non-streamed upstream answers above this are refused with 502.
@@ -115,6 +126,8 @@ pub struct Provider {
     pub first_byte_timeout: Duration,
     pub key_strategy: KeyStrategy,
     pub breaker: BreakerSettings,
+    /// `enabled = false`: in no route (switched off from the tray or CLI).
+    pub enabled: bool,
 }
 
 /// When a provider's circuit opens, and for how long.
@@ -155,6 +168,7 @@ impl fmt::Debug for Provider {
             .field("first_byte_timeout", &self.first_byte_timeout)
             .field("key_strategy", &self.key_strategy)
             .field("breaker", &self.breaker)
+            .field("enabled", &self.enabled)
             .finish()
     }
 }
@@ -284,6 +298,18 @@ impl Config {
             fallback: &route.fallback,
         })
     }
+
+    /// The switched-off route `model` would have taken (asked only when no
+    /// live route matches).
+    pub fn disabled_route(&self, model: &str) -> Option<&DisabledRoute> {
+        (self.disabled_routes.iter()).find(|route| route.pattern.matches(model))
+    }
+
+    pub fn provider(&self, id: &str) -> Option<&Arc<Provider>> {
+        self.providers
+            .iter()
+            .find(|provider| provider.id.as_str() == id)
+    }
 }
 
 /// Reads and validates the config at `path`, taking API keys from the
@@ -331,7 +357,19 @@ pub fn parse(
 
 /// Parses and validates `text` with the given key sources.
 pub fn parse_with(text: &str, origin: &Path, sources: &Sources<'_>) -> Result<Config, ConfigError> {
+    parse_overridden(text, origin, sources, &Overrides::default())
+}
+
+/// [`parse_with`], with the runtime's choices (active profile, switched-off
+/// providers) over the file's.
+pub fn parse_overridden(
+    text: &str,
+    origin: &Path,
+    sources: &Sources<'_>,
+    overrides: &Overrides,
+) -> Result<Config, ConfigError> {
     let source = error::Source { text, path: origin };
-    let raw = raw::deserialize(&source)?;
+    let mut raw = raw::deserialize(&source)?;
+    overrides.apply(&mut raw);
     validate::validate(raw, &source, sources)
 }

@@ -24,7 +24,12 @@ pub struct RawConfig {
     /// Largest non-streamed upstream answer read, in bytes (default 64 MiB).
     pub max_response_bytes: Option<NonZeroU64>,
     pub providers: Vec<RawProvider>,
+    /// Routes every profile shares, tried after the active profile's.
     pub routes: Vec<RawRoute>,
+    /// The active profile (default: the first of `profiles`).
+    pub profile: Option<Spanned<String>>,
+    /// Named route sets, one active at a time.
+    pub profiles: Vec<RawProfile>,
     /// Bounds on the attempts one request may make.
     pub retry: RawRetry,
     /// Consecutive failures that open a provider's circuit (default 5).
@@ -109,11 +114,24 @@ pub struct RawPrice {
     pub reasoning: Option<Spanned<f64>>,
 }
 
+/// One `[[profiles]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    pub name: Spanned<String>,
+    /// Tried before the top-level `[[routes]]`.
+    #[serde(default)]
+    pub routes: Vec<RawRoute>,
+}
+
 /// One `[[providers]]` table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProvider {
     pub id: Spanned<String>,
+    /// `false`: routes skip it (to their fallbacks, else to the next matching route).
+    #[serde(default)]
+    pub enabled: Option<bool>,
     /// A built-in preset (`switchyard presets`) to inherit from.
     #[serde(default)]
     pub preset: Option<Spanned<String>>,

@@ -62,7 +62,7 @@ pub(super) fn validate(
         .collect::<Result<Vec<_>, _>>()?;
     let have_client_keys = !client_keys.is_empty();
     let gateway_token = key_source::gateway_token(have_client_keys, keychain_in_use, sources, src)?;
-    let routes = routes(raw.routes, &providers, src)?;
+    let routing = super::profiles::compile(raw.routes, raw.profile, raw.profiles, &providers, src)?;
     let prices = super::usage::prices(raw.prices, &providers, src)?;
     let budgets = super::budget::budgets(raw.budgets, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
@@ -75,7 +75,10 @@ pub(super) fn validate(
         client_keys,
         gateway_token,
         providers,
-        routes,
+        routes: routing.routes,
+        disabled_routes: routing.disabled,
+        profiles: routing.profiles,
+        active_profile: routing.active,
         max_request_bytes: bytes(raw.max_request_bytes),
         max_response_bytes: bytes(raw.max_response_bytes),
         retry: retry(&raw.retry),
@@ -216,11 +219,16 @@ fn provider(
         first_byte_timeout: millis(raw.first_byte_timeout_ms, DEFAULT_FIRST_BYTE_TIMEOUT_MS),
         key_strategy: raw.key_strategy.unwrap_or_default(),
         breaker,
+        enabled: raw.enabled.unwrap_or(true),
     })
 }
 
 /// Ids name keychain entries and URL paths: letters, digits, `-`, `_`, `.`.
-fn check_id(id: &Spanned<String>, field: String, src: &Source<'_>) -> Result<(), ConfigError> {
+pub(super) fn check_id(
+    id: &Spanned<String>,
+    field: String,
+    src: &Source<'_>,
+) -> Result<(), ConfigError> {
     let text = id.get_ref();
     if text.trim().is_empty() {
         let hint = "name it, e.g. id = \"deepseek\"; routes refer to providers by id";
@@ -267,32 +275,14 @@ fn headers(
     headers.collect()
 }
 
-fn routes(
-    raw: Vec<RawRoute>,
-    providers: &[Arc<Provider>],
-    src: &Source<'_>,
-) -> Result<Vec<Route>, ConfigError> {
-    if raw.is_empty() {
-        let hint = "add a [[routes]] table with model = \"*\" and provider = \"<a provider id>\"";
-        return Err(src.error(
-            None,
-            "routes",
-            "no routes: no model can reach a provider",
-            hint,
-        ));
-    }
-    (raw.into_iter().enumerate())
-        .map(|(index, route)| self::route(index, route, providers, src))
-        .collect()
-}
-
-fn route(
-    index: usize,
+/// One route; `at` is its field path (`routes[2]`, `profiles[0].routes[1]`).
+pub(super) fn route(
+    at: &str,
     raw: RawRoute,
     providers: &[Arc<Provider>],
     src: &Source<'_>,
 ) -> Result<Route, ConfigError> {
-    let field = |name: &str| format!("routes[{index}].{name}");
+    let field = |name: &str| format!("{at}.{name}");
     if raw.model.get_ref().is_empty() {
         let hint = "use a glob such as \"claude-*haiku*\", or \"*\" for every model";
         let message = "the pattern is empty, so it matches no model";

@@ -25,6 +25,19 @@ pub enum ProviderCommand {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Switch a provider on in the running gateway (saved to the config file).
+    Enable {
+        id: String,
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Switch a provider off in the running gateway: its routes go to their
+    /// fallbacks, else to the next matching route (saved to the config file).
+    Disable {
+        id: String,
+        #[arg(long, short)]
+        config: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -60,7 +73,15 @@ pub enum ProvidersCommand {
 }
 
 pub fn provider(args: ProviderArgs) -> Result<(), String> {
-    let ProviderCommand::Test { id, config, model } = args.command;
+    let (id, config, model) = match args.command {
+        ProviderCommand::Test { id, config, model } => (id, config, model),
+        ProviderCommand::Enable { id, config } => {
+            return crate::control::remote::switch_provider(&id, &config, true);
+        }
+        ProviderCommand::Disable { id, config } => {
+            return crate::control::remote::switch_provider(&id, &config, false);
+        }
+    };
     let config = config::load(&config).map_err(|err| err.to_string())?;
     let provider = find(&config, &id).map_err(|err| err.to_string())?;
     let model = probe::pick_model(&config, provider, model.as_deref())

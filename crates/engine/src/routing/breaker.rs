@@ -32,7 +32,30 @@ pub enum Admit {
     },
 }
 
+/// What the circuit is doing, for status (not the request path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Circuit {
+    /// Passing requests; this many failed in a row.
+    Closed { failures: u32 },
+    /// Skipping the provider for this many ms more.
+    Open { retry_in_ms: u64 },
+    /// The cool-down is over: the next request probes it.
+    HalfOpen,
+}
+
 impl Breaker {
+    pub fn circuit(&self, now: u64) -> Circuit {
+        match self.open_until.load(Ordering::Acquire) {
+            0 => Circuit::Closed {
+                failures: self.failures.load(Ordering::Relaxed),
+            },
+            until if now < until => Circuit::Open {
+                retry_in_ms: until - now,
+            },
+            _ => Circuit::HalfOpen,
+        }
+    }
+
     pub fn new(settings: BreakerSettings) -> Self {
         Self {
             threshold: settings.failures.max(1),

@@ -121,6 +121,13 @@ impl KeyPool {
         }
     }
 
+    /// Keys refused (401/403) and keys cooling down after a 429, for status.
+    pub fn troubled(&self, now: u64) -> (usize, usize) {
+        let invalid = (self.keys.iter()).filter(|key| key.invalid.load(Ordering::Relaxed));
+        let cooling = (self.keys.iter()).filter(|key| key.cool_until.load(Ordering::Relaxed) > now);
+        (invalid.count(), cooling.count())
+    }
+
     /// A 401/403. Returns true the first time, so it is reported once.
     pub fn invalidate(&self, at: usize) -> bool {
         self.keys

@@ -12,7 +12,7 @@ mod tests;
 use std::time::{Duration, Instant};
 
 pub use affinity::{Affinity, session_of};
-pub use breaker::{Admit, Breaker};
+pub use breaker::{Admit, Breaker, Circuit};
 pub use keys::{KeyPool, Pick, bit as key_bit};
 
 use crate::config::{Config, Provider};

@@ -5,6 +5,7 @@ mod endpoints;
 mod events;
 mod failover;
 mod guard;
+mod live;
 mod models;
 mod proxy;
 mod relay;
@@ -30,14 +31,15 @@ use crate::routing::Health;
 use crate::upstream::Upstreams;
 use crate::usage::UsageSink;
 
+pub use live::Live;
 pub(crate) use proxy::{max_tokens_field, upstream_path};
 pub use respond::format_for_path;
 
 pub struct AppState {
     pub config: Arc<Config>,
-    pub upstreams: Upstreams,
+    pub upstreams: Arc<Upstreams>,
     /// Breakers and key pools, by provider index.
-    pub health: Health,
+    pub health: Arc<Health>,
     pub sink: Arc<dyn UsageSink>,
     pub listen_port: u16,
     pub allow_any_host: bool,
@@ -47,8 +49,15 @@ pub struct AppState {
 
 pub type SharedState = Arc<AppState>;
 
-pub fn router(state: SharedState) -> Router {
-    let body_limit = state.config.max_request_bytes;
+/// The gateway's routes over a fixed state (tests, benches).
+pub fn router(state: AppState) -> Router {
+    router_with(Live::new(state), Router::new())
+}
+
+/// The gateway's routes over the live state, plus `extra` (the control API)
+/// behind the same guard.
+pub fn router_with(live: Live, extra: Router) -> Router {
+    let body_limit = live.state().config.max_request_bytes;
     Router::new()
         .route("/health", get(health))
         .route("/v1/models", get(models::list_models))
@@ -62,13 +71,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/chat/completions", post(endpoints::chat_completions))
         .route("/v1/responses", post(endpoints::responses))
         .route("/_switchyard/events", get(events::events))
+        .with_state(live.clone())
+        .merge(extra)
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::guard,
-        ))
+        .layer(axum::middleware::from_fn_with_state(live, guard::guard))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
 }
 
 async fn health() -> &'static str {
@@ -98,6 +105,7 @@ pub struct Gateway {
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
     sink: Arc<dyn UsageSink>,
+    live: Live,
 }
 
 impl Gateway {
@@ -107,6 +115,19 @@ impl Gateway {
         sink: Arc<dyn UsageSink>,
         listen: Option<SocketAddr>,
     ) -> Result<Self, StartError> {
+        let (gateway, ()) =
+            Self::start_with(config, sink, listen, |_, _| (Router::new(), ())).await?;
+        Ok(gateway)
+    }
+
+    /// [`Self::start`], also serving the routes `extra` builds over the
+    /// live state and the bound address (the control API).
+    pub async fn start_with<T>(
+        config: Arc<Config>,
+        sink: Arc<dyn UsageSink>,
+        listen: Option<SocketAddr>,
+        extra: impl FnOnce(Live, SocketAddr) -> (Router, T),
+    ) -> Result<(Self, T), StartError> {
         let addr = listen.unwrap_or(config.listen);
         let shutdown = CancellationToken::new();
         let listener = TcpListener::bind(addr)
@@ -115,16 +136,18 @@ impl Gateway {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
-        let state = Arc::new(AppState {
-            upstreams: Upstreams::new(&config)?,
-            health: Health::new(&config),
+        let state = AppState {
+            upstreams: Arc::new(Upstreams::new(&config)?),
+            health: Arc::new(Health::new(&config)),
             allow_any_host: !local_addr.ip().is_loopback(),
             listen_port: local_addr.port(),
             config,
             sink: Arc::clone(&sink),
             shutdown: shutdown.clone(),
-        });
-        let app = router(state);
+        };
+        let live = Live::new(state);
+        let (extra, made) = extra(live.clone(), local_addr);
+        let app = router_with(live.clone(), extra);
         let signal = shutdown.clone();
         // Without TCP_NODELAY, Nagle holds small SSE writes back ~40 ms.
         let listener = listener.tap_io(|tcp| {
@@ -137,12 +160,19 @@ impl Gateway {
                 .with_graceful_shutdown(async move { signal.cancelled().await })
                 .await
         });
-        Ok(Self {
+        let gateway = Self {
             local_addr,
             shutdown,
             task,
             sink,
-        })
+            live,
+        };
+        Ok((gateway, made))
+    }
+
+    /// The state requests are served with; swapping it reconfigures the gateway.
+    pub fn live(&self) -> Live {
+        self.live.clone()
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -187,12 +187,7 @@ pub fn resolve<'c: 'm, 'm>(
     record: &mut RequestRecord,
 ) -> Result<ResolvedRoute<'c, 'm>, ProxyError> {
     record.set_client_model(model);
-    let route = state
-        .config
-        .resolve(model)
-        .ok_or_else(|| ProxyError::NoRoute {
-            model: model.to_owned(),
-        })?;
+    let route = (state.config.resolve(model)).ok_or_else(|| no_route(&state.config, model))?;
     record.set_route(
         model,
         route.pattern,
@@ -206,6 +201,20 @@ pub fn resolve<'c: 'm, 'm>(
         });
     }
     Ok(route)
+}
+
+fn no_route(config: &crate::config::Config, model: &str) -> ProxyError {
+    let model = model.to_owned();
+    match config.disabled_route(&model) {
+        Some(route) => {
+            let ids: Vec<&str> = route.providers.iter().map(|id| id.as_str()).collect();
+            ProxyError::ProviderDisabled {
+                model,
+                providers: ids.join(", "),
+            }
+        }
+        None => ProxyError::NoRoute { model },
+    }
 }
 
 /// Refuses a request a used-up budget covers, before it costs anything.

@@ -1,0 +1,195 @@
+//! Which routes are live: the active profile's routes, then the top-level
+//! ones (every profile shares those). A provider switched off
+//! (`enabled = false`) leaves every route it is in; its fallbacks move up,
+//! and a route left with no target gives way to the next matching one.
+//! All of this is settled here, once per config, so the request path only
+//! walks the list it always walked.
+
+use std::sync::Arc;
+
+use toml::Spanned;
+
+use super::error::{ConfigError, Source};
+use super::raw::{RawProfile, RawRoute};
+use super::validate::{edit_distance, route};
+use super::{ModelGlob, Provider, ProviderId, Route, Target};
+
+/// The routes a config serves with, and what profiles it offers.
+pub(super) struct Routing {
+    pub routes: Vec<Route>,
+    pub disabled: Vec<DisabledRoute>,
+    pub profiles: Vec<String>,
+    pub active: Option<String>,
+}
+
+/// A route whose every target is switched off: a model it matches (and no
+/// later route does) is refused naming them, rather than "no route".
+#[derive(Debug)]
+pub struct DisabledRoute {
+    pub pattern: ModelGlob,
+    pub providers: Vec<ProviderId>,
+}
+
+pub(super) fn compile(
+    shared: Vec<RawRoute>,
+    active: Option<Spanned<String>>,
+    profiles: Vec<RawProfile>,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<Routing, ConfigError> {
+    check_names(&profiles, src)?;
+    let active_at = active_index(active.as_ref(), &profiles, src)?;
+    let names: Vec<String> = profiles.iter().map(|p| p.name.get_ref().clone()).collect();
+    let mut active_routes = Vec::new();
+    for (index, profile) in profiles.into_iter().enumerate() {
+        // Every profile is checked, so a switch to one cannot fail later.
+        let routes = compile_routes(
+            &format!("profiles[{index}].routes"),
+            profile.routes,
+            providers,
+            src,
+        )?;
+        if Some(index) == active_at {
+            active_routes = routes;
+        }
+    }
+    let shared = compile_routes("routes", shared, providers, src)?;
+    let active_name = active_at.map(|at| names_at(&names, at));
+    if active_routes.is_empty() && shared.is_empty() {
+        return Err(no_routes(active_at, src));
+    }
+    let (routes, disabled) = drop_disabled(active_routes.into_iter().chain(shared));
+    Ok(Routing {
+        routes,
+        disabled,
+        profiles: names,
+        active: active_name,
+    })
+}
+
+fn names_at(names: &[String], at: usize) -> String {
+    names.get(at).cloned().unwrap_or_default()
+}
+
+fn compile_routes(
+    at: &str,
+    raw: Vec<RawRoute>,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<Vec<Route>, ConfigError> {
+    (raw.into_iter().enumerate())
+        .map(|(index, raw)| route(&format!("{at}[{index}]"), raw, providers, src))
+        .collect()
+}
+
+fn no_routes(active_at: Option<usize>, src: &Source<'_>) -> ConfigError {
+    let (field, message) = match active_at {
+        Some(at) => (
+            format!("profiles[{at}].routes"),
+            "the active profile has no routes, and there are no top-level [[routes]]",
+        ),
+        None => (
+            "routes".to_owned(),
+            "no routes: no model can reach a provider",
+        ),
+    };
+    let hint = "add a [[routes]] table with model = \"*\" and provider = \"<a provider id>\"";
+    src.error(None, field, message, hint)
+}
+
+/// Profile names go in control URLs and menus: non-empty, unique, id characters.
+fn check_names(profiles: &[RawProfile], src: &Source<'_>) -> Result<(), ConfigError> {
+    for (index, profile) in profiles.iter().enumerate() {
+        let name = profile.name.get_ref();
+        let field = format!("profiles[{index}].name");
+        let allowed = |ch: char| ch.is_ascii_alphanumeric() || "-_.".contains(ch);
+        if name.is_empty() || !name.chars().all(allowed) {
+            let message = format!("profile name `{name}` must be letters, digits, `-`, `_` or `.`");
+            let hint =
+                "e.g. name = \"deepseek\" or \"kimi-k2\"; `switchyard profile use NAME` selects it";
+            return Err(src.at(&profile.name, field, message, hint));
+        }
+        if profiles[..index].iter().any(|p| p.name.get_ref() == name) {
+            let message = format!("a second profile is named `{name}`");
+            return Err(src.at(
+                &profile.name,
+                field,
+                message,
+                "give each profile its own name",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn active_index(
+    active: Option<&Spanned<String>>,
+    profiles: &[RawProfile],
+    src: &Source<'_>,
+) -> Result<Option<usize>, ConfigError> {
+    let Some(wanted) = active else {
+        return Ok((!profiles.is_empty()).then_some(0));
+    };
+    if let Some(at) = profiles
+        .iter()
+        .position(|p| p.name.get_ref() == wanted.get_ref())
+    {
+        return Ok(Some(at));
+    }
+    let names: Vec<&str> = profiles.iter().map(|p| p.name.get_ref().as_str()).collect();
+    let closest = (names.iter())
+        .map(|name| (edit_distance(name, wanted.get_ref()), name))
+        .min()
+        .filter(|(distance, _)| *distance <= 3);
+    let hint = match closest {
+        _ if names.is_empty() => {
+            "define it in a [[profiles]] table, or remove `profile`".to_owned()
+        }
+        Some((_, name)) => format!("did you mean `{name}`? profiles: {}", names.join(", ")),
+        None => format!("profiles: {}", names.join(", ")),
+    };
+    let message = format!("unknown profile `{}`", wanted.get_ref());
+    Err(src.at(wanted, "profile", message, hint))
+}
+
+/// Routes with their switched-off targets removed, and the routes left with none.
+fn drop_disabled(routes: impl Iterator<Item = Route>) -> (Vec<Route>, Vec<DisabledRoute>) {
+    let mut live = Vec::new();
+    let mut disabled = Vec::new();
+    for route in routes {
+        match without_disabled(route) {
+            Ok(route) => live.push(route),
+            Err(route) => disabled.push(route),
+        }
+    }
+    (live, disabled)
+}
+
+fn without_disabled(route: Route) -> Result<Route, DisabledRoute> {
+    if route.provider.enabled && route.fallback.iter().all(|t| t.provider.enabled) {
+        return Ok(route);
+    }
+    let first = Target {
+        provider: route.provider,
+        upstream_model: route.upstream_model,
+    };
+    let (enabled, off): (Vec<Target>, Vec<Target>) = std::iter::once(first)
+        .chain(route.fallback)
+        .partition(|target| target.provider.enabled);
+    let mut enabled = enabled.into_iter();
+    let Some(primary) = enabled.next() else {
+        let mut providers: Vec<ProviderId> = off.iter().map(|t| t.provider.id.clone()).collect();
+        providers.dedup();
+        return Err(DisabledRoute {
+            pattern: route.pattern,
+            providers,
+        });
+    };
+    Ok(Route {
+        pattern: route.pattern,
+        provider: primary.provider,
+        upstream_model: primary.upstream_model,
+        max_tokens: route.max_tokens,
+        fallback: enabled.collect(),
+    })
+}
