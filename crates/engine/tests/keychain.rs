@@ -209,22 +209,44 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
     );
     let rotation = run(&service, &["token", "--rotate"], "", &env);
     let rotated = text(&rotation.stdout).trim().to_owned();
-    let warned = "claude-code still presents the old token: run `switchyard configure claude-code`";
+    assert_ne!(rotated, token);
+    let rewrote = "claude-code: wrote the new token into ~/.claude/settings.json";
     assert!(
-        text(&rotation.stderr).contains(warned),
+        text(&rotation.stderr).contains(rewrote),
         "{}",
         text(&rotation.stderr)
     );
-    assert_ne!(rotated, token);
+    let settings_path = home.join(".claude/settings.json");
+    assert_eq!(
+        std::fs::read_to_string(&settings_path).unwrap(),
+        settings.replace(&token, &rotated),
+        "the rotation changed more than the token"
+    );
     let served = serve_config(temp_dir("keychain-log"), &config, addr, &env).await;
     assert_eq!(
         ask(&token).send().await.unwrap().status(),
         401,
         "the old token still works"
     );
+    mock.push(Reply::json(
+        json!({"id": "c", "object": "chat.completion", "created": 1,
+        "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+        "finish_reason": "stop"}]}),
+    ));
+    assert_eq!(ask(&rotated).send().await.unwrap().status(), 200);
     drop(served);
 
     assert_eq!(files_containing(&home, UPSTREAM_KEY), Vec::<String>::new());
+    assert_eq!(
+        files_containing(&home, &rotated),
+        vec![settings_path.display().to_string()]
+    );
+    let undo = run(&service, &["configure", "claude-code", "--undo"], "", &env);
+    assert!(undo.status.success(), "{}", text(&undo.stderr));
+    assert!(
+        !settings_path.exists(),
+        "undo did not remove the file it created"
+    );
     assert_eq!(files_containing(&home, &rotated), Vec::<String>::new());
     assert!(
         run(&service, &["key", "rm", "mock"], "", &env)
