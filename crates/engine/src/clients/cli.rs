@@ -182,7 +182,9 @@ fn log_retoken(outcome: &RetokenOutcome, paths: &Paths) {
     match &outcome.result {
         RetokenResult::Rewritten => tracing::info!("{kind}: wrote the new token into {file}"),
         RetokenResult::NoToken => {
-            tracing::info!("{kind}: {file} holds no token (it reads $SWITCHYARD_KEY): unchanged");
+            tracing::info!(
+                "{kind}: {file} holds no token (the client reads it from the shell block): unchanged"
+            );
         }
         RetokenResult::OtherKey => tracing::info!(
             "{kind}: {file} presents another key than the gateway token (a client_keys entry): unchanged"

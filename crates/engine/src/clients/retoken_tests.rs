@@ -109,8 +109,18 @@ fn issue_11_rotation_rewrites_only_the_token_and_keeps_model_choices() {
 
     // The rotated file is still ours: a second rotation finds no old token.
     assert_eq!(results(&home.rotate()), [RetokenResult::OtherKey]);
+    // A key the user adds after the rotation survives undo.
+    let edit = "\n    \"userEdit\": 42,";
+    let edited = home
+        .read(SETTINGS)
+        .unwrap()
+        .replacen('{', &format!("{{{edit}"), 1);
+    home.write(SETTINGS, &edited);
     home.undo(ClientKind::ClaudeCode);
-    assert_eq!(home.read(SETTINGS).unwrap(), original);
+    assert_eq!(
+        home.read(SETTINGS).unwrap(),
+        original.replacen('{', &format!("{{{edit}"), 1)
+    );
 }
 
 #[test]
@@ -177,6 +187,10 @@ fn issue_11_rotation_writes_nothing_when_the_file_changes_meanwhile() {
     let Planned::Write(plan) = plan_file(&home.paths.data_dir, &path, OLD, NEW).unwrap() else {
         panic!("nothing to write");
     };
+    // A diff may be shown (the desktop app): it masks both tokens.
+    let diff = plan.diff();
+    assert!(diff.contains("ANTHROPIC_AUTH_TOKEN"), "{diff}");
+    assert!(!diff.contains(OLD) && !diff.contains(NEW), "{diff}");
     let journal = home.journal();
     let meanwhile = home
         .read(SETTINGS)
