@@ -2,7 +2,10 @@
 # End-to-end: `switchyard configure` writes the client's own config in a temp
 # HOME, and the real client, given only that config, reaches the gateway and
 # completes a tool loop; then `--undo` puts the file back byte for byte.
-#   claude-code: only ~/.claude/settings.json (no ANTHROPIC_* variables)
+#   claude-code: only ~/.claude/settings.json (no ANTHROPIC_* variables); again
+#                with the gateway token after `switchyard token --rotate`
+#                rewrote it (needs a Secret Service: scripts/test runs this
+#                under scripts/with-keyring; skipped without one)
 #   codex:       only $CODEX_HOME/config.toml, plus the shell block that
 #                `configure shell` wrote to ~/.bashrc (sourced: it exports
 #                SWITCHYARD_KEY, which config.toml names as env_key)
@@ -68,18 +71,15 @@ undo_client() { # sdir client file
   fi
 }
 
-scenario_claude() {
-  local sdir="$WORK/claude-code" name="claude-code/write (configured)"
-  local home="$sdir/home" proj="$sdir/project"
-  mkdir -p "$home/.claude" "$proj"
-  printf '{\n  "cleanupPeriodDays": 30,\n  "permissions": {"deny": []}\n}\n' >"$home/.claude/settings.json"
+# Claude Code in the scenario's HOME, given no variable of ours (base URL,
+# token and models come from settings.json), writes a file through the
+# gateway; sets FROM (the mock log line it started at), T0 and T1.
+claude_write() { # sdir home proj
+  local sdir="$1" home="$2" proj="$3" rc=0
+  local target="$proj/hello.txt"
   CLIENT=claude CHECK_PY=check_scenario.py CLIENT_OUT=stream-json
-  PROBLEMS=()
-  configure_client "$sdir" claude-code "$home/.claude/settings.json"
-  local target="$proj/hello.txt" from t0 t1 rc=0
-  from="$(mock_log_lines)"
-  t0="$(date +%s.%N)"
-  # No ANTHROPIC_* variable: base URL, token and models come from settings.json.
+  FROM="$(mock_log_lines)"
+  T0="$(date +%s.%N)"
   (
     cd "$proj"
     exec env -i PATH="$PATH" HOME="$home" USER="${USER:-root}" SHELL="$BASH_PATH" TERM=dumb LANG=C.UTF-8 \
@@ -89,13 +89,91 @@ scenario_claude() {
         --no-session-persistence --output-format stream-json --verbose \
         </dev/null >"$sdir/claude.out" 2>"$sdir/claude.stderr"
   ) || rc=$?
-  t1="$(date +%s.%N)"
+  T1="$(date +%s.%N)"
   check_client_exit "$rc"
   check_side_effect Write "$target" "hello from switchyard"
-  run_check --log "$MOCK_LOG" --from-line "$from" --kind openai --tool Write \
+  run_check --log "$MOCK_LOG" --from-line "$FROM" --kind openai --tool Write \
     --expect-model "$UPSTREAM_MODEL" --claude-out "$sdir/claude.out"
+}
+
+scenario_claude() {
+  local sdir="$WORK/claude-code" name="claude-code/write (configured)"
+  local home="$sdir/home" proj="$sdir/project"
+  mkdir -p "$home/.claude" "$proj"
+  printf '{\n  "cleanupPeriodDays": 30,\n  "permissions": {"deny": []}\n}\n' >"$home/.claude/settings.json"
+  PROBLEMS=()
+  configure_client "$sdir" claude-code "$home/.claude/settings.json"
+  claude_write "$sdir" "$home" "$proj"
   undo_client "$sdir" claude-code "$home/.claude/settings.json"
-  report_scenario "$name" "$(elapsed "$t0" "$t1")" "$sdir" "$from"
+  report_scenario "$name" "$(elapsed "$T0" "$T1")" "$sdir" "$FROM"
+}
+
+# `switchyard` in the scenario's HOME and data dir, with this session's
+# keychain (the gateway token lives there) under a service of its own.
+switchyard_kc() { # sdir args...
+  local sdir="$1"; shift
+  env -i PATH="$PATH" HOME="$sdir/home" SWITCHYARD_DATA_DIR="$sdir/data" \
+    SWITCHYARD_KEYCHAIN_SERVICE="$KEYCHAIN_SERVICE" DBUS_SESSION_BUS_ADDRESS="${DBUS_SESSION_BUS_ADDRESS:-}" \
+    "$BIN" "$@"
+}
+
+# Starts a gateway on GW_PORT for CONF, with the scenario's keychain.
+serve_keychain() { # dir conf
+  local dir="$1" conf="$2" pid
+  GW_LOG="$dir/gateway.log"
+  SWITCHYARD_KEYCHAIN_SERVICE="$KEYCHAIN_SERVICE" MOCK_UPSTREAM_KEY="$UPSTREAM_KEY" SWITCHYARD_LOG=info \
+    NO_COLOR=1 SWITCHYARD_DATA_DIR="$dir/data" "$BIN" serve --config "$conf" >>"$GW_LOG" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_for_health "http://127.0.0.1:$GW_PORT/health" 30 "$pid"
+}
+
+# The gateway token, not client_keys: configure writes it, `token --rotate`
+# replaces it in settings.json (and nothing else), the gateway started
+# afterwards takes only the new one, and Claude Code, given that file only,
+# completes the loop; undo then restores the original byte for byte.
+scenario_claude_rotated() {
+  local sdir="$WORK/claude-code-rotated" name="claude-code/write (after token --rotate)"
+  local home="$sdir/home" proj="$sdir/project" gdir="$sdir/gateway"
+  local settings="$sdir/home/.claude/settings.json" old new code
+  mkdir -p "$home/.claude" "$proj" "$gdir"
+  KEYCHAIN_SERVICE="switchyard-e2e-rotate-$$"
+  if ! old="$(switchyard_kc "$sdir" token 2>"$sdir/token.log")"; then
+    if [ -n "${SWITCHYARD_IN_KEYRING:-}" ]; then
+      PROBLEMS=("switchyard token failed: $(tail -n 1 "$sdir/token.log")")
+      report_scenario "$name" 0 "$sdir" 0
+    else
+      log "SKIP $name: the gateway token needs a Secret Service (run under scripts/with-keyring): $(tail -n 1 "$sdir/token.log")"
+    fi
+    return 0
+  fi
+  printf '{\n\t"model": "opus",\n\t"env": {"MY_VAR": "kept"},\n\t"permissions": {"deny": []}\n}' >"$settings"
+  cp "$settings" "$sdir/original"
+  PROBLEMS=()
+  GW_PORT="$(free_port)"
+  GATEWAY_CLIENT_KEYS=0 write_gateway_config openai "$gdir/switchyard.toml"
+  switchyard_kc "$sdir" configure claude-code --config "$gdir/switchyard.toml" >>"$sdir/configure.log" 2>&1 \
+    || PROBLEMS+=("switchyard configure claude-code failed (see $sdir/configure.log)")
+  cp "$settings" "$sdir/configured"
+  new="$(switchyard_kc "$sdir" token --rotate 2>"$sdir/rotate.log")" || PROBLEMS+=("switchyard token --rotate failed")
+  grep -q "claude-code: wrote the new token into ~/.claude/settings.json" "$sdir/rotate.log" \
+    || PROBLEMS+=("token --rotate did not report rewriting settings.json (see $sdir/rotate.log)")
+  python3 -c 'import sys; a, b, old, new = sys.argv[1:]; c = open(a).read(); sys.exit(not (old in c and old != new and open(b).read() == c.replace(old, new)))' \
+    "$sdir/configured" "$settings" "$old" "$new" \
+    || PROBLEMS+=("after token --rotate settings.json differs from the configured one in more than the token")
+  if serve_keychain "$gdir" "$gdir/switchyard.toml"; then
+    code="$(curl -s -o /dev/null -w '%{http_code}' -H "x-api-key: $old" -H 'content-type: application/json' \
+      -d '{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}' "http://127.0.0.1:$GW_PORT/v1/messages")"
+    [ "$code" = 401 ] || PROBLEMS+=("the old token got $code from the restarted gateway, want 401")
+    claude_write "$sdir" "$home" "$proj"
+  else
+    PROBLEMS+=("the keychain gateway did not start (see $GW_LOG)")
+  fi
+  switchyard_kc "$sdir" configure claude-code --undo >>"$sdir/configure.log" 2>&1 || PROBLEMS+=("configure claude-code --undo failed")
+  cmp -s "$settings" "$sdir/original" || PROBLEMS+=("settings.json after rotation and --undo differs from the original")
+  command -v secret-tool >/dev/null 2>&1 \
+    && secret-tool clear service "$KEYCHAIN_SERVICE" username switchyard:gateway-token 2>/dev/null || true
+  report_scenario "$name" "$(elapsed "${T0:-0}" "${T1:-0}")" "$sdir" "${FROM:-0}"
 }
 
 scenario_codex() {
@@ -170,7 +248,7 @@ start_gateway openai "$WORK/gateway" || die "gateway did not start"
 GW_CONF="$WORK/gateway/switchyard.toml"
 for client in $CLIENTS; do
   case "$client" in
-    claude-code) scenario_claude ;;
+    claude-code) scenario_claude; scenario_claude_rotated ;;
     codex) scenario_codex ;;
   esac
 done

@@ -193,9 +193,10 @@ write_gateway_config() { # kind conf
   local kind="$1" conf="$2" format base pat
   read -r format base <<<"$(provider_for "$kind")"
   {
+    echo "listen = \"127.0.0.1:$GW_PORT\""
+    # GATEWAY_CLIENT_KEYS=0: clients present the keychain's gateway token.
+    [ "${GATEWAY_CLIENT_KEYS:-1}" = 0 ] || echo "client_keys = [\"$CLIENT_KEY\"]"
     cat <<EOF
-listen = "127.0.0.1:$GW_PORT"
-client_keys = ["$CLIENT_KEY"]
 
 [[providers]]
 id = "mock"

@@ -266,23 +266,6 @@ fn init(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Clients configured with the old token stop working until configured again.
-fn warn_configured_clients() {
-    let managed = switchyard_engine::clients::Paths::from_env()
-        .and_then(|paths| switchyard_engine::clients::managed(&paths));
-    for (kind, scope) in managed.unwrap_or_default() {
-        let scope = match scope {
-            switchyard_engine::clients::Scope::User => String::new(),
-            switchyard_engine::clients::Scope::Project(_) => {
-                " --scope project (in that project)".to_owned()
-            }
-        };
-        tracing::warn!(
-            "{kind} still presents the old token: run `switchyard configure {kind}{scope}`"
-        );
-    }
-}
-
 fn open_keychain() -> Result<KeychainStore, secrets::SecretError> {
     KeychainStore::open(&secrets::service_name())
 }
@@ -307,12 +290,23 @@ fn key(action: KeyAction) -> Result<(), String> {
 /// The token goes to stdout only: it is for the user to copy, never logged.
 fn token(rotate: bool) -> Result<(), String> {
     let store = open_keychain().map_err(|err| err.to_string())?;
+    // The old token tells the client files configured with it from those
+    // holding a `client_keys` entry.
+    let old = match rotate {
+        true => store
+            .get(secrets::TOKEN_ACCOUNT)
+            .map_err(|err| err.to_string())?,
+        false => None,
+    };
     let token = secrets::cli::token(&store, rotate).map_err(|err| err.to_string())?;
     if rotate {
+        // The gateway reads the token once, when it starts.
         tracing::info!(
             "rotated the gateway token; restart a running gateway so it accepts the new one"
         );
-        warn_configured_clients();
+        if let Some(old) = &old {
+            switchyard_engine::clients::cli::retoken(old, &token);
+        }
     }
     secrets::cli::print_lines(&[token.expose().to_owned()]).map_err(|err| err.to_string())
 }

@@ -4,10 +4,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::config;
+use crate::config::{self, Secret};
 
 use super::{
-    Action, Applied, ClientKind, ClientStatus, Models, Paths, Plan, Scope, State, Target, Tier,
+    Action, Applied, ClientKind, ClientStatus, Models, Paths, Plan, RetokenOutcome, RetokenResult,
+    Scope, State, Target, Tier,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,6 +100,7 @@ fn print_dry_run(out: &mut dyn Write, plan: &Plan) -> std::io::Result<()> {
     let verb = match plan.action {
         Action::Configure => "configure",
         Action::Undo => "undo",
+        Action::Retoken => "retoken",
     };
     writeln!(
         out,
@@ -147,6 +149,53 @@ fn scope_flag(scope: &Scope) -> &'static str {
     match scope {
         Scope::User => "",
         Scope::Project(_) => " --scope project",
+    }
+}
+
+/// After `switchyard token --rotate`: the new token into the files
+/// configured with the old one, a log line per file (stdout holds the token).
+pub fn retoken(old: &Secret, new: &Secret) {
+    let outcomes =
+        Paths::from_env().and_then(|paths| Ok((super::retoken(&paths, old, new)?, paths)));
+    match outcomes {
+        Ok((outcomes, paths)) => {
+            for outcome in &outcomes {
+                log_retoken(outcome, &paths);
+            }
+        }
+        Err(err) => tracing::warn!(
+            "the clients Switchyard configured still present the old token ({err}): run `switchyard configure CLIENT` for each"
+        ),
+    }
+}
+
+fn log_retoken(outcome: &RetokenOutcome, paths: &Paths) {
+    let kind = outcome.kind;
+    let file = paths.display(&outcome.path);
+    let again = match &outcome.scope {
+        Scope::User => format!("switchyard configure {kind}"),
+        Scope::Project(dir) => format!(
+            "switchyard configure {kind} --scope project` in `{}",
+            paths.display(dir)
+        ),
+    };
+    match &outcome.result {
+        RetokenResult::Rewritten => tracing::info!("{kind}: wrote the new token into {file}"),
+        RetokenResult::NoToken => {
+            tracing::info!(
+                "{kind}: {file} holds no token (the client reads it from the shell block): unchanged"
+            );
+        }
+        RetokenResult::OtherKey => tracing::info!(
+            "{kind}: {file} presents another key than the gateway token (a client_keys entry): unchanged"
+        ),
+        RetokenResult::Drifted { keys } => tracing::warn!(
+            "{kind}: left {file} as it is: {} changed by hand since Switchyard wrote it; run `{again}` to give it the new token",
+            keys.join(", ")
+        ),
+        RetokenResult::Failed { error } => {
+            tracing::warn!("{kind}: {file} still presents the old token ({error}); run `{again}`")
+        }
     }
 }
 

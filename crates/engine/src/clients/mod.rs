@@ -7,7 +7,8 @@
 //! file's mode. A journal in the data dir records what each key was before,
 //! so [`undo`] puts back exactly that. The CLI ([`cli`]) and the desktop app
 //! call the same functions: [`plan`] (what would change, as a diff), then
-//! [`apply`]; [`detect`] reports the state of every client.
+//! [`apply`]; [`detect`] reports the state of every client; [`retoken`]
+//! puts a new gateway token into the files we configured.
 
 pub(crate) mod atomic;
 mod block;
@@ -22,6 +23,7 @@ mod json;
 mod opencode;
 mod paths;
 mod plan;
+mod retoken;
 mod shell;
 mod target;
 mod toml_tree;
@@ -32,10 +34,13 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Secret;
+
 pub use detect::{ClientStatus, FileStatus, State};
 pub use error::ClientsError;
 pub use paths::{DATA_DIR_VARIABLE, Paths};
 pub use plan::{Action, Applied, FilePlan, Plan};
+pub use retoken::{RetokenOutcome, RetokenResult};
 pub use target::{Models, Target, Tier, client_token, gateway_url};
 
 use journal::Journal;
@@ -143,6 +148,18 @@ pub fn detect(paths: &Paths) -> Result<Vec<ClientStatus>, ClientsError> {
         opencode::detect(paths, &journal),
         shell::detect(paths, &journal),
     ])
+}
+
+/// After the gateway token changed from `old` to `new`: every file
+/// Switchyard configured with `old` gets `new` in place of it, and nothing
+/// else changes; files changed by hand (or while we write) are left as they
+/// are. One outcome per file of the journal.
+pub fn retoken(
+    paths: &Paths,
+    old: &Secret,
+    new: &Secret,
+) -> Result<Vec<RetokenOutcome>, ClientsError> {
+    retoken::retoken(paths, old, new)
 }
 
 /// The clients and scopes Switchyard has configured: what to rewrite when

@@ -44,6 +44,8 @@ pub(crate) struct Spec {
 pub enum Action {
     Configure,
     Undo,
+    /// Only the token values change (`switchyard token --rotate`).
+    Retoken,
 }
 
 /// What [`super::apply`] would do.
@@ -96,12 +98,43 @@ impl fmt::Debug for Plan {
 }
 
 impl FilePlan {
+    /// `path` (read as `snapshot`, recorded as `previous`) to become `new`.
+    pub(crate) fn new(
+        path: PathBuf,
+        snapshot: Snapshot,
+        new: String,
+        previous: FileRecord,
+    ) -> Self {
+        file_plan(path, snapshot, Some(new), Some(previous), None)
+    }
+
     pub fn changes(&self) -> bool {
         self.old != self.new
     }
 }
 
 impl Plan {
+    /// Writing one file's new token ([`super::retoken`]): `journal` holds
+    /// its updated record.
+    pub(crate) fn retoken(
+        record: &FileRecord,
+        file: FilePlan,
+        data_dir: &Path,
+        journal: Journal,
+        journal_snapshot: Snapshot,
+    ) -> Self {
+        Self {
+            kind: record.client,
+            scope: record.scope.clone(),
+            action: Action::Retoken,
+            files: vec![file],
+            notes: Vec::new(),
+            data_dir: data_dir.to_owned(),
+            journal,
+            journal_snapshot,
+        }
+    }
+
     /// Every file's diff, one after the other.
     pub fn diff(&self) -> String {
         self.files.iter().map(|file| file.diff.as_str()).collect()
@@ -290,7 +323,7 @@ fn edit(
     Ok(Edited { new, edits, was })
 }
 
-fn parse(want: &Want, text: &str) -> Result<Box<dyn Tree>, super::error::TextError> {
+pub(super) fn parse(want: &Want, text: &str) -> Result<Box<dyn Tree>, super::error::TextError> {
     Ok(match want {
         Want::Json { comments, .. } => Box::new(json::JsonTree::parse(text, *comments)?),
         _ => Box::new(toml_tree::TomlTree::parse(text)?),
@@ -298,7 +331,7 @@ fn parse(want: &Want, text: &str) -> Result<Box<dyn Tree>, super::error::TextErr
 }
 
 /// The syntax of a file `kind` configures.
-fn syntax(kind: ClientKind) -> Want {
+pub(super) fn syntax(kind: ClientKind) -> Want {
     match kind {
         ClientKind::ClaudeCode | ClientKind::GeminiCli => Want::Json {
             comments: false,
