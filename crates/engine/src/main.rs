@@ -64,6 +64,10 @@ enum Command {
         /// Replace it with a new one; the old one stops working.
         #[arg(long)]
         rotate: bool,
+        /// With --rotate: the running gateway of this config reloads, so it
+        /// accepts the new token at once (else it does from its next start).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
     },
     /// What was used and spent: totals and a breakdown (`export`: every request).
     Usage(usage::cli::UsageArgs),
@@ -109,7 +113,7 @@ fn main() -> ExitCode {
         Command::Init { config } => init(&config),
         Command::Presets { json } => switchyard_engine::catalog::print_presets(json),
         Command::Key { action } => key(action),
-        Command::Token { rotate } => token(rotate),
+        Command::Token { rotate, config } => token(rotate, config.as_deref()),
         Command::Usage(args) => usage::cli::usage(args),
         Command::Tail(args) => usage::cli::tail(args),
         Command::Provider(args) => providers::cli::provider(args),
@@ -288,7 +292,7 @@ fn key(action: KeyAction) -> Result<(), String> {
 }
 
 /// The token goes to stdout only: it is for the user to copy, never logged.
-fn token(rotate: bool) -> Result<(), String> {
+fn token(rotate: bool, running: Option<&Path>) -> Result<(), String> {
     let store = open_keychain().map_err(|err| err.to_string())?;
     // The old token tells the client files configured with it from those
     // holding a `client_keys` entry.
@@ -298,17 +302,36 @@ fn token(rotate: bool) -> Result<(), String> {
             .map_err(|err| err.to_string())?,
         false => None,
     };
+    let listen = match running {
+        Some(path) => Some(config::load(path).map_err(|err| err.to_string())?.listen),
+        None => None,
+    };
     let token = secrets::cli::token(&store, rotate).map_err(|err| err.to_string())?;
     if rotate {
-        // The gateway reads the token once, when it starts.
-        tracing::info!(
-            "rotated the gateway token; restart a running gateway so it accepts the new one"
-        );
+        match (listen, &old) {
+            (Some(listen), Some(old)) => reload_running(listen, old),
+            _ => tracing::info!(
+                "rotated the gateway token; a running gateway accepts only the old one until it restarts (`token --rotate --config FILE` reloads it at once)"
+            ),
+        }
         if let Some(old) = &old {
             switchyard_engine::clients::cli::retoken(old, &token);
         }
     }
     secrets::cli::print_lines(&[token.expose().to_owned()]).map_err(|err| err.to_string())
+}
+
+/// The running gateway still accepts only the old token: reload it with that.
+fn reload_running(listen: SocketAddr, old: &config::Secret) {
+    let remote = control::remote::Remote::new(listen, old.expose().to_owned());
+    match remote.call(true, "reload") {
+        Ok(_) => {
+            tracing::info!("rotated the gateway token; the gateway at {listen} accepts it now")
+        }
+        Err(err) => tracing::info!(
+            "rotated the gateway token; no running gateway took it ({err}): it is used from the next start"
+        ),
+    }
 }
 
 /// The config holds the client key: readable by its owner only.

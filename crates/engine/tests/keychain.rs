@@ -127,8 +127,10 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
 
     let mock = MockUpstream::start().await;
     let config = home.join("config.toml");
+    // `token --rotate --config` finds the running gateway at `listen`.
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let providers = format!(
-        "[[providers]]\nid = \"mock\"\nformat = \"openai_chat\"\nbase_url = \"{}\"\napi_key = \"keychain\"\n\
+        "listen = \"{addr}\"\n[[providers]]\nid = \"mock\"\nformat = \"openai_chat\"\nbase_url = \"{}\"\napi_key = \"keychain\"\n\
          [[routes]]\nmodel = \"*\"\nprovider = \"mock\"\n",
         mock.url()
     );
@@ -160,7 +162,6 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
 
     let mut env = env.to_vec();
     env.push(("SWITCHYARD_KEYCHAIN_SERVICE", service.clone()));
-    let addr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let served = serve_config(temp_dir("keychain-log"), &config, addr, &env).await;
     mock.push(Reply::json(
         json!({"id": "c", "object": "chat.completion", "created": 1,
@@ -193,7 +194,6 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
         "{}",
         served.log()
     );
-    drop(served);
 
     let config_arg = config.to_str().unwrap();
     let configure = run(
@@ -208,7 +208,13 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
         settings.contains(&token),
         "configure did not write the token: {settings}"
     );
-    let rotation = run(&service, &["token", "--rotate"], "", &env);
+    // The running gateway is told: it takes the new token without a restart.
+    let rotation = run(
+        &service,
+        &["token", "--rotate", "--config", config_arg],
+        "",
+        &env,
+    );
     let rotated = text(&rotation.stdout).trim().to_owned();
     assert_ne!(rotated, token);
     let rewrote = "claude-code: wrote the new token into ~/.claude/settings.json";
@@ -223,7 +229,11 @@ async fn issue_11_keychain_key_and_gateway_token_through_the_binary() {
         settings.replace(&token, &rotated),
         "the rotation changed more than the token"
     );
-    let served = serve_config(temp_dir("keychain-log"), &config, addr, &env).await;
+    assert!(
+        text(&rotation.stderr).contains(&format!("the gateway at {addr} accepts it now")),
+        "{}",
+        text(&rotation.stderr)
+    );
     assert_eq!(
         ask(&token).send().await.unwrap().status(),
         401,

@@ -96,7 +96,9 @@ impl Remote {
             format!("cannot reach the gateway at {url} (is `switchyard serve` running with this config?): {err}")
         })?;
         let status = response.status();
-        let body: Value = (response.json().await)
+        let bytes = (response.bytes().await)
+            .map_err(|err| format!("{url} answered {status}, then failed: {err}"))?;
+        let body: Value = serde_json::from_slice(&bytes)
             .map_err(|err| format!("{url} answered {status} with no JSON: {err}"))?;
         if status.is_success() {
             return Ok(body);
