@@ -10,6 +10,7 @@ pub mod formats;
 pub mod ir;
 pub mod json;
 pub mod sse;
+pub mod traits;
 mod transcode;
 
 pub use format::Format;

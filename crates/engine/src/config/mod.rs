@@ -13,6 +13,7 @@ mod overrides;
 mod preset;
 mod profiles;
 mod raw;
+mod scenario;
 mod secret;
 mod usage;
 mod validate;
@@ -45,6 +46,7 @@ pub use raw::{
     BudgetPeriod, KeyStrategy, MaxTokensField, RawBudget, RawConfig, RawPrice, RawProvider,
     RawRoute,
 };
+pub use scenario::{Scenario, ScenarioKind};
 pub use secret::Secret;
 pub use usage::{PriceOverride, UsageConfig};
 
@@ -81,6 +83,8 @@ pub struct Config {
     /// The live routes: the active profile's, then the top-level ones, with
     /// switched-off providers taken out.
     pub routes: Vec<Route>,
+    /// Tried before `routes`, by what the request holds; first match wins.
+    pub scenarios: Vec<Scenario>,
     /// Routes left with no enabled target.
     pub disabled_routes: Vec<DisabledRoute>,
     /// Every `[[profiles]]` name, in order.
@@ -289,14 +293,41 @@ impl Config {
             .routes
             .iter()
             .find(|route| route.pattern.matches(model))?;
-        Some(ResolvedRoute {
-            pattern: route.pattern.as_str(),
+        Some(Self::resolved(route, route.pattern.as_str(), model))
+    }
+
+    /// The first scenario the request falls under, else [`Self::resolve`].
+    pub fn resolve_for<'c: 'm, 'm>(
+        &'c self,
+        model: &'m str,
+        traits: Option<&crate::routing::scenario::RequestTraits>,
+    ) -> Option<ResolvedRoute<'c, 'm>> {
+        if let Some(traits) = traits {
+            let applies = |s: &&Scenario| crate::routing::scenario::applies(s, model, traits);
+            if let Some(scenario) = self.scenarios.iter().find(applies) {
+                return Some(Self::resolved(
+                    &scenario.route,
+                    scenario.kind.label(),
+                    model,
+                ));
+            }
+        }
+        self.resolve(model)
+    }
+
+    fn resolved<'c: 'm, 'm>(
+        route: &'c Route,
+        pattern: &'c str,
+        model: &'m str,
+    ) -> ResolvedRoute<'c, 'm> {
+        ResolvedRoute {
+            pattern,
             provider: &route.provider,
             upstream_model: route.upstream_model.as_deref().unwrap_or(model),
             max_tokens: route.max_tokens,
             client_model: model,
             fallback: &route.fallback,
-        })
+        }
     }
 
     /// The switched-off route `model` would have taken (asked only when no

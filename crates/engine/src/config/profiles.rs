@@ -11,12 +11,14 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Source};
 use super::raw::{RawProfile, RawRoute};
+use super::scenario::{RawScenario, RawTiers, Scenario};
 use super::validate::{edit_distance, route};
 use super::{ModelGlob, Provider, ProviderId, Route, Target};
 
 /// The routes a config serves with, and what profiles it offers.
 pub(super) struct Routing {
     pub routes: Vec<Route>,
+    pub scenarios: Vec<Scenario>,
     pub disabled: Vec<DisabledRoute>,
     pub profiles: Vec<String>,
     pub active: Option<String>,
@@ -30,8 +32,22 @@ pub struct DisabledRoute {
     pub providers: Vec<ProviderId>,
 }
 
+/// What a profile (or the top level, shared by all) routes with, as written.
+pub(super) struct RawRouteSet {
+    pub routes: Vec<RawRoute>,
+    pub scenarios: Vec<RawScenario>,
+    pub claude_code: Option<RawTiers>,
+}
+
+/// Compiled, in the order they are tried.
+#[derive(Default)]
+struct RouteSet {
+    routes: Vec<Route>,
+    scenarios: Vec<Scenario>,
+}
+
 pub(super) fn compile(
-    shared: Vec<RawRoute>,
+    shared: RawRouteSet,
     active: Option<Spanned<String>>,
     profiles: Vec<RawProfile>,
     providers: &[Arc<Provider>],
@@ -40,35 +56,74 @@ pub(super) fn compile(
     check_names(&profiles, src)?;
     let active_at = active_index(active.as_ref(), &profiles, src)?;
     let names: Vec<String> = profiles.iter().map(|p| p.name.get_ref().clone()).collect();
-    let mut active_routes = Vec::new();
+    let mut active_set = RouteSet::default();
     for (index, profile) in profiles.into_iter().enumerate() {
+        let set = RawRouteSet {
+            routes: profile.routes,
+            scenarios: profile.scenarios,
+            claude_code: profile.claude_code,
+        };
         // Every profile is checked, so a switch to one cannot fail later.
-        let routes = compile_routes(
-            &format!("profiles[{index}].routes"),
-            profile.routes,
-            providers,
-            src,
-        )?;
+        let set = compile_set(&format!("profiles[{index}]."), set, providers, src)?;
         if Some(index) == active_at {
-            active_routes = routes;
+            active_set = set;
         }
     }
-    let shared = compile_routes("routes", shared, providers, src)?;
-    let active_name = active_at.map(|at| names_at(&names, at));
-    if active_routes.is_empty() && shared.is_empty() {
+    let shared = compile_set("", shared, providers, src)?;
+    if active_set.routes.is_empty() && shared.routes.is_empty() {
         return Err(no_routes(active_at, src));
     }
-    let (routes, disabled) = drop_disabled(active_routes.into_iter().chain(shared));
+    let (routes, disabled) = drop_disabled(active_set.routes.into_iter().chain(shared.routes));
+    let scenarios = (active_set.scenarios.into_iter().chain(shared.scenarios))
+        .filter_map(|scenario| {
+            let route = without_disabled(scenario.route).ok()?;
+            Some(Scenario { route, ..scenario })
+        })
+        .collect();
     Ok(Routing {
         routes,
+        scenarios,
         disabled,
+        active: active_at.map(|at| names_at(&names, at)),
         profiles: names,
-        active: active_name,
     })
 }
 
 fn names_at(names: &[String], at: usize) -> String {
     names.get(at).cloned().unwrap_or_default()
+}
+
+/// `prefix` is `""` or `profiles[N].`, for field paths in errors.
+fn compile_set(
+    prefix: &str,
+    raw: RawRouteSet,
+    providers: &[Arc<Provider>],
+    src: &Source<'_>,
+) -> Result<RouteSet, ConfigError> {
+    let tiers = raw
+        .claude_code
+        .map(RawTiers::into_routes)
+        .unwrap_or_default();
+    let mut routes = compile_routes(&format!("{prefix}claude_code"), tiers, providers, src)?;
+    routes.extend(compile_routes(
+        &format!("{prefix}routes"),
+        raw.routes,
+        providers,
+        src,
+    )?);
+    let scenarios = (raw.scenarios.into_iter().enumerate())
+        .map(|(index, scenario)| {
+            let (kind, above_tokens, raw) = scenario.into_parts();
+            let at = format!("{prefix}scenarios[{index}]");
+            let route = route(&at, raw, providers, src)?;
+            Ok(Scenario {
+                kind,
+                above_tokens,
+                route,
+            })
+        })
+        .collect::<Result<_, ConfigError>>()?;
+    Ok(RouteSet { routes, scenarios })
 }
 
 fn compile_routes(

@@ -8,6 +8,7 @@ use switchyard_protocol::Format;
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
+use super::scenario::{RawScenario, RawTiers};
 
 /// The top level of the config file.
 #[derive(Debug, Default, Deserialize)]
@@ -30,6 +31,10 @@ pub struct RawConfig {
     pub profile: Option<Spanned<String>>,
     /// Named route sets, one active at a time.
     pub profiles: Vec<RawProfile>,
+    /// Per-request rules tried before the routes (every profile shares these).
+    pub scenarios: Vec<RawScenario>,
+    /// Claude Code's tiers, as routes ahead of `[[routes]]`.
+    pub claude_code: Option<RawTiers>,
     /// Bounds on the attempts one request may make.
     pub retry: RawRetry,
     /// Consecutive failures that open a provider's circuit (default 5).
@@ -122,6 +127,11 @@ pub struct RawProfile {
     /// Tried before the top-level `[[routes]]`.
     #[serde(default)]
     pub routes: Vec<RawRoute>,
+    /// Tried before the top-level `[[scenarios]]`.
+    #[serde(default)]
+    pub scenarios: Vec<RawScenario>,
+    #[serde(default)]
+    pub claude_code: Option<RawTiers>,
 }
 
 /// One `[[providers]]` table.

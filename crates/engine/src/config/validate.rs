@@ -62,7 +62,12 @@ pub(super) fn validate(
         .collect::<Result<Vec<_>, _>>()?;
     let have_client_keys = !client_keys.is_empty();
     let gateway_token = key_source::gateway_token(have_client_keys, keychain_in_use, sources, src)?;
-    let routing = super::profiles::compile(raw.routes, raw.profile, raw.profiles, &providers, src)?;
+    let shared = super::profiles::RawRouteSet {
+        routes: raw.routes,
+        scenarios: raw.scenarios,
+        claude_code: raw.claude_code,
+    };
+    let routing = super::profiles::compile(shared, raw.profile, raw.profiles, &providers, src)?;
     let prices = super::usage::prices(raw.prices, &providers, src)?;
     let budgets = super::budget::budgets(raw.budgets, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
@@ -76,6 +81,7 @@ pub(super) fn validate(
         gateway_token,
         providers,
         routes: routing.routes,
+        scenarios: routing.scenarios,
         disabled_routes: routing.disabled,
         profiles: routing.profiles,
         active_profile: routing.active,

@@ -5,6 +5,7 @@
 mod affinity;
 mod breaker;
 mod keys;
+pub mod scenario;
 
 #[cfg(test)]
 mod tests;

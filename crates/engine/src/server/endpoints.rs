@@ -106,7 +106,8 @@ async fn proxy_with(
         body: &body,
         path_model,
     };
-    let prepared = match prepare(&state, &inbound, &mut record) {
+    let traits = crate::routing::scenario::request_traits(&state.config, format, &body).await;
+    let prepared = match prepare(&state, &inbound, traits.as_ref(), &mut record) {
         Ok(prepared) => prepared,
         Err(err) => return fail(record, format, &err),
     };
@@ -167,7 +168,7 @@ async fn count_tokens_inner(
     record: &mut RequestRecord,
 ) -> Result<Response, ProxyError> {
     let peek = peek(body)?;
-    let route = resolve(state, &peek.model, record)?;
+    let route = resolve(state, &peek.model, None, record)?;
     if route.provider.format == Format::Anthropic {
         let request = UpstreamRequest {
             provider: route.provider,
@@ -265,7 +266,7 @@ async fn gemini_count_tokens_inner(
     body: Bytes,
     record: &mut RequestRecord,
 ) -> Result<Response, ProxyError> {
-    let route = resolve(state, model, record)?;
+    let route = resolve(state, model, None, record)?;
     if route.provider.format == Format::Gemini {
         let request = UpstreamRequest {
             provider: route.provider,

@@ -18,6 +18,7 @@ use super::failover::Fallback;
 use super::relay::{Answer, Framing, Relay};
 use crate::config::{MaxTokensField, Provider, ResolvedRoute};
 use crate::error::ProxyError;
+use crate::routing::scenario::RequestTraits;
 use crate::upstream::UpstreamRequest;
 use crate::usage::RequestRecord;
 
@@ -59,6 +60,7 @@ pub fn body_or_error(
 pub fn prepare<'s>(
     state: &'s SharedState,
     inbound: &Inbound<'_>,
+    traits: Option<&RequestTraits>,
     record: &mut RequestRecord,
 ) -> Result<Relay<'s>, ProxyError> {
     if inbound.path_model.is_none() && !state.config.has_provider_speaking(inbound.format) {
@@ -67,14 +69,14 @@ pub fn prepare<'s>(
         // peeking first (a fifth of the cost of a 100 KB body).
         let mut request = formats::decode_request(inbound.format, inbound.body)?;
         let model = std::mem::take(&mut request.model);
-        let route = resolve(state, &model, record)?;
+        let route = resolve(state, &model, traits, record)?;
         admit(state, &route)?;
         let mut relay = translate(inbound, request, &route)?;
         relay.fallback = Fallback::of(&route);
         return Ok(relay);
     }
     let peek = inbound_peek(inbound)?;
-    let route = resolve(state, &peek.model, record)?;
+    let route = resolve(state, &peek.model, traits, record)?;
     admit(state, &route)?;
     let mut relay = for_route(inbound, &peek, &route)?;
     relay.fallback = Fallback::of(&route);
@@ -181,13 +183,16 @@ fn framing(inbound: &Inbound<'_>) -> Framing {
     inbound.path_model.map_or(Framing::Sse, |path| path.framing)
 }
 
+/// `traits`: what the request holds, when the config has scenarios.
 pub fn resolve<'c: 'm, 'm>(
     state: &'c SharedState,
     model: &'m str,
+    traits: Option<&RequestTraits>,
     record: &mut RequestRecord,
 ) -> Result<ResolvedRoute<'c, 'm>, ProxyError> {
     record.set_client_model(model);
-    let route = (state.config.resolve(model)).ok_or_else(|| no_route(&state.config, model))?;
+    let route =
+        (state.config.resolve_for(model, traits)).ok_or_else(|| no_route(&state.config, model))?;
     record.set_route(
         model,
         route.pattern,

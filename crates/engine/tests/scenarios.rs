@@ -1,0 +1,203 @@
+//! `[[scenarios]]` and `[claude_code]` (issue 10 §4): requests routed by
+//! what they hold, and Claude Code's tiers, against a mock upstream per target.
+#![allow(
+    clippy::allow_attributes,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{CLIENT_KEY, MockUpstream, Reply, TestGateway};
+
+fn ok() -> Reply {
+    Reply::json(json!({
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+        "content": [{"type": "text", "text": "ok"}],
+        "stop_reason": "end_turn", "usage": {"input_tokens": 3, "output_tokens": 2}
+    }))
+}
+
+/// One Anthropic provider per name, each its own mock.
+async fn providers(names: &[&str]) -> (Vec<MockUpstream>, String) {
+    let mut mocks = Vec::new();
+    let mut text = format!("listen = \"127.0.0.1:0\"\nclient_keys = [\"{CLIENT_KEY}\"]\n");
+    for name in names {
+        let mock = MockUpstream::start().await;
+        text.push_str(&format!(
+            "[[providers]]\nid = \"{name}\"\nformat = \"anthropic\"\nbase_url = \"{}\"\napi_key = \"none\"\n",
+            mock.url()
+        ));
+        for _ in 0..8 {
+            mock.push(ok());
+        }
+        mocks.push(mock);
+    }
+    (mocks, text)
+}
+
+/// Which mock got the request, and the model it was asked for.
+fn landed(mocks: &[MockUpstream], before: &[usize]) -> (usize, String) {
+    let at = (0..mocks.len())
+        .find(|&at| mocks[at].seen().len() > before[at])
+        .unwrap();
+    let seen = mocks[at].seen();
+    (
+        at,
+        seen.last().unwrap().json()["model"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+async fn send(gw: &TestGateway, mocks: &[MockUpstream], body: Value) -> (usize, String) {
+    let before: Vec<usize> = mocks.iter().map(|mock| mock.seen().len()).collect();
+    let response = gw.post("/v1/messages").json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    landed(mocks, &before)
+}
+
+fn message(model: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "model": model, "max_tokens": 100,
+        "messages": [{"role": "user", "content": "Say hi"}],
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    body
+}
+
+#[tokio::test]
+async fn issue_10_scenarios_route_by_what_the_request_holds_first_match_wins() {
+    let (mocks, mut text) = providers(&["main", "think", "vision", "search", "long", "off"]).await;
+    text.push_str(
+        r#"
+[[providers]]
+id = "unused"
+format = "anthropic"
+base_url = "http://127.0.0.1:1"
+api_key = "none"
+enabled = false
+[[scenarios]]
+when = "thinking"
+provider = "unused"
+[[scenarios]]
+when = "thinking"
+provider = "think"
+upstream_model = "reasoner"
+[[scenarios]]
+when = "images"
+provider = "vision"
+[[scenarios]]
+when = "web_search"
+provider = "search"
+[[scenarios]]
+when = "long_context"
+above_tokens = 200
+provider = "long"
+[[routes]]
+model = "*"
+provider = "main"
+"#,
+    );
+    let gw = TestGateway::with_config(&text).await;
+    assert_eq!(
+        send(&gw, &mocks, message("claude-x", json!({}))).await,
+        (0, "claude-x".into())
+    );
+    let thinking = json!({"thinking": {"type": "enabled", "budget_tokens": 1024}});
+    assert_eq!(
+        send(&gw, &mocks, message("claude-x", thinking)).await,
+        (1, "reasoner".into())
+    );
+    let image = json!({"messages": [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+        {"type": "text", "text": "what is it"}]}]});
+    assert_eq!(send(&gw, &mocks, message("claude-x", image)).await.0, 2);
+    let search = json!({"tools": [{"type": "web_search_20250305", "name": "web_search"}]});
+    assert_eq!(send(&gw, &mocks, message("claude-x", search)).await.0, 3);
+    let long = json!({"messages": [{"role": "user", "content": "lorem ipsum dolor sit amet ".repeat(100)}]});
+    assert_eq!(send(&gw, &mocks, message("claude-x", long)).await.0, 4);
+    // Thinking and an image: the first scenario listed wins.
+    let both = json!({"thinking": {"type": "enabled", "budget_tokens": 1024}, "messages": [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}]}]});
+    assert_eq!(send(&gw, &mocks, message("claude-x", both)).await.0, 1);
+
+    let events = gw.recorder.wait_for(6).await;
+    let routes: Vec<&str> = events.iter().map(|event| event.route.as_str()).collect();
+    assert_eq!(
+        routes,
+        [
+            "*",
+            "scenario:thinking",
+            "scenario:images",
+            "scenario:web_search",
+            "scenario:long_context",
+            "scenario:thinking"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn issue_10_background_is_the_haiku_tier_and_tiers_compile_into_routes() {
+    let (mocks, mut text) = providers(&["strong", "fast", "cheap", "rest"]).await;
+    text.push_str(
+        r#"
+[claude_code]
+opus = "strong/deep-reasoner"
+sonnet = { provider = "fast", upstream_model = "fast-chat", fallback = [{ provider = "rest" }] }
+haiku = "fast/fast-mini"
+default = "rest"
+[[scenarios]]
+when = "background"
+provider = "cheap"
+upstream_model = "cheap-mini"
+[[routes]]
+model = "*"
+provider = "rest"
+upstream_model = "catch-all"
+"#,
+    );
+    let gw = TestGateway::with_config(&text).await;
+    let cases = [
+        ("claude-opus-4-1", (0, "deep-reasoner")),
+        ("claude-sonnet-4-5", (1, "fast-chat")),
+        ("claude-haiku-4-5", (2, "cheap-mini")),
+        ("claude-3-7-other", (3, "claude-3-7-other")),
+        ("gpt-4o", (3, "catch-all")),
+    ];
+    for (model, (at, upstream)) in cases {
+        assert_eq!(
+            send(&gw, &mocks, message(model, json!({}))).await,
+            (at, upstream.to_owned()),
+            "{model}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn issue_10_tier_and_scenario_mistakes_name_their_field() {
+    let (_mocks, text) = providers(&["a"]).await;
+    let bad_tier = format!(
+        "{text}[claude_code]\nopus = \"nope/model\"\n[[routes]]\nmodel = \"*\"\nprovider = \"a\"\n"
+    );
+    let err =
+        switchyard_engine::config::parse(&bad_tier, std::path::Path::new("c.toml"), &|_| None)
+            .unwrap_err();
+    assert!(
+        err.to_string().contains("claude_code[0].provider")
+            && err.to_string().contains("unknown provider `nope`"),
+        "{err}"
+    );
+    let bad_kind = format!(
+        "{text}[[scenarios]]\nwhen = \"sometimes\"\nprovider = \"a\"\n[[routes]]\nmodel = \"*\"\nprovider = \"a\"\n"
+    );
+    let err =
+        switchyard_engine::config::parse(&bad_kind, std::path::Path::new("c.toml"), &|_| None)
+            .unwrap_err();
+    assert!(err.to_string().contains("scenarios[0].when"), "{err}");
+}
