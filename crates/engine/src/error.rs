@@ -16,6 +16,14 @@ pub enum ProxyError {
     )]
     NoRoute { model: String },
     #[error(
+        "model `{model}` at provider `{provider}` cannot take this request's {missing}; route such requests elsewhere (a `[[scenarios]]` rule or a fallback) or leave them out"
+    )]
+    Incapable {
+        provider: ProviderId,
+        model: String,
+        missing: &'static str,
+    },
+    #[error(
         "model `{model}` routes only to switched-off provider(s) {providers}; switch one on (the tray, or `switchyard provider enable ID`)"
     )]
     ProviderDisabled { model: String, providers: String },
@@ -79,6 +87,7 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported { .. }) => 501,
             Self::Decode(_) => 400,
             Self::NoRoute { .. } => 404,
+            Self::Incapable { .. } => 400,
             Self::ProviderDisabled { .. } => 503,
             Self::RequestTooLarge { .. } => 413,
             Self::UnsafeModelName { .. } => 400,
@@ -102,6 +111,7 @@ impl ProxyError {
             Self::Decode(DecodeError::Unsupported { .. }) => "unsupported",
             Self::Decode(_) => "bad_request",
             Self::NoRoute { .. } => "no_route",
+            Self::Incapable { .. } => "unsupported_capability",
             Self::ProviderDisabled { .. } => "provider_disabled",
             Self::RequestTooLarge { .. } => "request_too_large",
             Self::UnsafeModelName { .. } => "bad_model_name",

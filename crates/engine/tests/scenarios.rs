@@ -201,3 +201,114 @@ async fn issue_10_tier_and_scenario_mistakes_name_their_field() {
             .unwrap_err();
     assert!(err.to_string().contains("scenarios[0].when"), "{err}");
 }
+
+/// `deepseek` is the preset (its catalog: deepseek-reasoner has no tool use,
+/// deepseek-chat gives at most 8192 output tokens) at a mock address.
+async fn preset_gateway(route_extra: &str) -> (MockUpstream, MockUpstream, TestGateway) {
+    let (deepseek, other) = (MockUpstream::start().await, MockUpstream::start().await);
+    let text = format!(
+        r#"listen = "127.0.0.1:0"
+client_keys = ["{CLIENT_KEY}"]
+[[providers]]
+id = "deepseek"
+preset = "deepseek"
+base_url = "{}/v1"
+api_key = "none"
+[[providers]]
+id = "other"
+format = "anthropic"
+base_url = "{}"
+api_key = "none"
+[[routes]]
+model = "claude-opus*"
+provider = "deepseek"
+upstream_model = "deepseek-reasoner"
+{route_extra}
+[[routes]]
+model = "*"
+provider = "deepseek"
+upstream_model = "deepseek-chat"
+"#,
+        deepseek.url(),
+        other.url()
+    );
+    (deepseek, other, TestGateway::with_config(&text).await)
+}
+
+fn chat_ok() -> Reply {
+    Reply::json(json!({
+        "id": "c", "object": "chat.completion", "created": 1, "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    }))
+}
+
+fn with_tool(model: &str) -> Value {
+    message(
+        model,
+        json!({"tools": [{"name": "f", "description": "d", "input_schema": {"type": "object"}}]}),
+    )
+}
+
+#[tokio::test]
+async fn issue_10_tools_never_reach_a_model_without_tool_use() {
+    let (deepseek, other, gw) =
+        preset_gateway("fallback = [{ provider = \"other\", upstream_model = \"helper\" }]").await;
+    other.push(ok());
+    let response = gw
+        .post("/v1/messages")
+        .json(&with_tool("claude-opus-4-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        deepseek.seen().is_empty(),
+        "tools went to deepseek-reasoner"
+    );
+    assert_eq!(other.seen()[0].json()["model"], "helper");
+    let events = gw.recorder.wait_for(1).await;
+    assert_eq!(events[0].provider, "other");
+
+    // Without tools the reasoner is asked, as routed.
+    deepseek.push(chat_ok());
+    let response = gw
+        .post("/v1/messages")
+        .json(&message("claude-opus-4-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(deepseek.seen()[0].json()["model"], "deepseek-reasoner");
+}
+
+#[tokio::test]
+async fn issue_10_no_capable_target_is_a_400_naming_model_and_capability() {
+    let (deepseek, _other, gw) = preset_gateway("").await;
+    let response = gw
+        .post("/v1/messages")
+        .json(&with_tool("claude-opus-4-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], "error");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`deepseek-reasoner` at provider `deepseek`") && message.contains("tools"),
+        "{message}"
+    );
+    assert!(deepseek.seen().is_empty());
+}
+
+#[tokio::test]
+async fn issue_10_max_tokens_is_capped_to_the_models_maximum_output() {
+    let (deepseek, _other, gw) = preset_gateway("").await;
+    deepseek.push(chat_ok());
+    let mut body = message("claude-sonnet-4-5", json!({}));
+    body["max_tokens"] = json!(32000);
+    let response = gw.post("/v1/messages").json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(deepseek.seen()[0].json()["max_tokens"], 8192);
+}

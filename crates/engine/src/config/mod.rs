@@ -5,6 +5,7 @@
 //! file, the line, the field path and a hint.
 
 mod budget;
+mod caps;
 mod error;
 mod glob;
 mod key;
@@ -36,6 +37,7 @@ use std::time::Duration;
 use switchyard_protocol::Format;
 
 pub use budget::{Budget, BudgetLimit};
+pub use caps::Caps;
 pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
@@ -85,6 +87,8 @@ pub struct Config {
     pub routes: Vec<Route>,
     /// Tried before `routes`, by what the request holds; first match wins.
     pub scenarios: Vec<Scenario>,
+    /// Some scenario or model limit needs what the request holds.
+    pub needs_traits: bool,
     /// Routes left with no enabled target.
     pub disabled_routes: Vec<DisabledRoute>,
     /// Every `[[profiles]]` name, in order.
@@ -221,6 +225,8 @@ pub struct Route {
     pub max_tokens: Option<u32>,
     /// Tried in order when the provider (or the target before) fails.
     pub fallback: Vec<Target>,
+    /// What the upstream model takes, per the catalog.
+    pub caps: Caps,
 }
 
 /// A fallback: another provider, and the model to ask it for.
@@ -229,6 +235,7 @@ pub struct Target {
     pub provider: Arc<Provider>,
     /// `None`: the client's model name.
     pub upstream_model: Option<String>,
+    pub caps: Caps,
 }
 
 /// Where one request goes: borrowed from the config (`'c`) and from the
@@ -244,6 +251,7 @@ pub struct ResolvedRoute<'c, 'm> {
     /// The model the client asked for.
     pub client_model: &'m str,
     pub fallback: &'c [Target],
+    pub caps: Caps,
 }
 
 impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
@@ -260,6 +268,32 @@ impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
             max_tokens: self.max_tokens,
             client_model: self.client_model,
             fallback: &[],
+            caps: target.caps,
+        })
+    }
+
+    /// This route, or (when the request holds what its model cannot take)
+    /// its first fallback that can; else what is missing.
+    pub fn capable(
+        self,
+        traits: &switchyard_protocol::traits::Traits,
+    ) -> Result<Self, &'static str> {
+        let Some(missing) = self.caps.missing(traits) else {
+            return Ok(self);
+        };
+        let at = (self.fallback.iter())
+            .position(|target| target.caps.missing(traits).is_none())
+            .ok_or(missing)?;
+        let target = &self.fallback[at];
+        Ok(Self {
+            provider: &target.provider,
+            upstream_model: target
+                .upstream_model
+                .as_deref()
+                .unwrap_or(self.client_model),
+            fallback: &self.fallback[at + 1..],
+            caps: target.caps,
+            ..self
         })
     }
 }
@@ -327,6 +361,7 @@ impl Config {
             max_tokens: route.max_tokens,
             client_model: model,
             fallback: &route.fallback,
+            caps: route.caps,
         }
     }
 

@@ -17,6 +17,7 @@ use super::{ModelGlob, Provider, ProviderId, Route, Target};
 
 /// The routes a config serves with, and what profiles it offers.
 pub(super) struct Routing {
+    pub needs_traits: bool,
     pub routes: Vec<Route>,
     pub scenarios: Vec<Scenario>,
     pub disabled: Vec<DisabledRoute>,
@@ -74,13 +75,18 @@ pub(super) fn compile(
         return Err(no_routes(active_at, src));
     }
     let (routes, disabled) = drop_disabled(active_set.routes.into_iter().chain(shared.routes));
-    let scenarios = (active_set.scenarios.into_iter().chain(shared.scenarios))
+    let scenarios: Vec<Scenario> = (active_set.scenarios.into_iter().chain(shared.scenarios))
         .filter_map(|scenario| {
             let route = without_disabled(scenario.route).ok()?;
             Some(Scenario { route, ..scenario })
         })
         .collect();
+    let limited = |route: &Route| {
+        route.caps.limits_input() || route.fallback.iter().any(|t| t.caps.limits_input())
+    };
+    let needs_traits = !scenarios.is_empty() || routes.iter().any(limited);
     Ok(Routing {
+        needs_traits,
         routes,
         scenarios,
         disabled,
@@ -227,6 +233,7 @@ fn without_disabled(route: Route) -> Result<Route, DisabledRoute> {
     let first = Target {
         provider: route.provider,
         upstream_model: route.upstream_model,
+        caps: route.caps,
     };
     let (enabled, off): (Vec<Target>, Vec<Target>) = std::iter::once(first)
         .chain(route.fallback)
@@ -246,5 +253,6 @@ fn without_disabled(route: Route) -> Result<Route, DisabledRoute> {
         upstream_model: primary.upstream_model,
         max_tokens: route.max_tokens,
         fallback: enabled.collect(),
+        caps: primary.caps,
     })
 }

@@ -13,7 +13,7 @@ use super::key_source::{self, Sources};
 use super::preset;
 use super::raw::{RawConfig, RawProvider, RawRetry, RawRoute, RawTarget};
 use super::{
-    AuthHeader, BreakerSettings, Config, ModelGlob, Provider, ProviderId, RetryPolicy, Route,
+    AuthHeader, BreakerSettings, Caps, Config, ModelGlob, Provider, ProviderId, RetryPolicy, Route,
     Secret, Target,
 };
 use crate::catalog::AuthStyle;
@@ -81,6 +81,7 @@ pub(super) fn validate(
         gateway_token,
         providers,
         routes: routing.routes,
+        needs_traits: routing.needs_traits,
         scenarios: routing.scenarios,
         disabled_routes: routing.disabled,
         profiles: routing.profiles,
@@ -313,12 +314,15 @@ pub(super) fn route(
             self::target(target, &field(&format!("fallback[{at}]")), providers, src)
         })
         .collect::<Result<_, _>>()?;
+    let upstream_model = raw.upstream_model.map(Spanned::into_inner);
+    let caps = Caps::of(&provider, upstream_model.as_deref());
     Ok(Route {
         pattern: ModelGlob::new(raw.model.into_inner()),
         provider,
-        upstream_model: raw.upstream_model.map(Spanned::into_inner),
+        upstream_model,
         max_tokens: raw.max_tokens.map(NonZeroU32::get),
         fallback,
+        caps,
     })
 }
 
@@ -333,9 +337,12 @@ fn target(
         let field = format!("{field}.upstream_model");
         return Err(src.at(upstream, field, "the upstream model is empty", hint));
     }
+    let provider = find_provider(&raw.provider, format!("{field}.provider"), providers, src)?;
+    let upstream_model = raw.upstream_model.map(Spanned::into_inner);
     Ok(Target {
-        provider: find_provider(&raw.provider, format!("{field}.provider"), providers, src)?,
-        upstream_model: raw.upstream_model.map(Spanned::into_inner),
+        caps: Caps::of(&provider, upstream_model.as_deref()),
+        provider,
+        upstream_model,
     })
 }
 

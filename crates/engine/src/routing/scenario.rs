@@ -18,13 +18,13 @@ pub struct RequestTraits {
     pub input_tokens: Option<u64>,
 }
 
-/// `None` when the config has no scenarios (nothing is read).
+/// `None` when no scenario or model limit needs them (nothing is read).
 pub async fn request_traits(
     config: &Config,
     format: Format,
     body: &Bytes,
 ) -> Option<RequestTraits> {
-    if config.scenarios.is_empty() {
+    if !config.needs_traits {
         return None;
     }
     // Unreadable JSON matches nothing here; decoding it later says why.

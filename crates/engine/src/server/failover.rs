@@ -13,9 +13,11 @@ use super::relay::{self, Relay, UpstreamFailure, fail};
 use super::respond::error_response_with_retry;
 use crate::config::{Provider, ResolvedRoute, RetryPolicy, Secret, Target};
 use crate::error::ProxyError;
+use crate::routing::scenario::RequestTraits;
 use crate::routing::{self, Admit, Pick};
 use crate::upstream::UpstreamResponse;
 use crate::usage::RequestRecord;
+use switchyard_protocol::traits::Traits;
 
 /// A route's fallbacks, kept past routing (empty when it has none, which
 /// costs nothing).
@@ -25,10 +27,12 @@ pub struct Fallback<'s> {
     targets: &'s [Target],
     client_model: String,
     max_tokens: Option<u32>,
+    /// What the request holds, when a target's model may not take it.
+    traits: Option<Traits>,
 }
 
 impl<'s> Fallback<'s> {
-    pub fn of(route: &ResolvedRoute<'s, '_>) -> Self {
+    pub fn of(route: &ResolvedRoute<'s, '_>, traits: Option<&RequestTraits>) -> Self {
         if route.fallback.is_empty() {
             return Self::default();
         }
@@ -37,6 +41,7 @@ impl<'s> Fallback<'s> {
             targets: route.fallback,
             client_model: route.client_model.to_owned(),
             max_tokens: route.max_tokens,
+            traits: traits.map(|request| request.traits),
         }
     }
 
@@ -61,7 +66,14 @@ impl<'s> Fallback<'s> {
             max_tokens: self.max_tokens,
             client_model: &self.client_model,
             fallback: &[],
+            caps: target.caps,
         })
+    }
+
+    /// What the `n`th target's model cannot take of this request.
+    fn missing(&self, n: usize) -> Option<&'static str> {
+        let traits = self.traits.as_ref()?;
+        self.targets.get(n)?.caps.missing(traits)
     }
 }
 
@@ -169,6 +181,14 @@ fn next_target<'s>(
     };
     let provider = route.provider;
     record.set_target(provider.id.as_str(), route.upstream_model);
+    if let Some(missing) = fallback.missing(n) {
+        record.attempt(0, Some("unsupported_capability"), Duration::ZERO);
+        return Err(ProxyError::Incapable {
+            provider: provider.id.clone(),
+            model: route.upstream_model.to_owned(),
+            missing,
+        });
+    }
     if let Some(missing) = provider.key.missing() {
         record.attempt(0, Some("missing_upstream_key"), Duration::ZERO);
         return Err(ProxyError::MissingKey {

@@ -72,14 +72,14 @@ pub fn prepare<'s>(
         let route = resolve(state, &model, traits, record)?;
         admit(state, &route)?;
         let mut relay = translate(inbound, request, &route)?;
-        relay.fallback = Fallback::of(&route);
+        relay.fallback = Fallback::of(&route, traits);
         return Ok(relay);
     }
     let peek = inbound_peek(inbound)?;
     let route = resolve(state, &peek.model, traits, record)?;
     admit(state, &route)?;
     let mut relay = for_route(inbound, &peek, &route)?;
-    relay.fallback = Fallback::of(&route);
+    relay.fallback = Fallback::of(&route, traits);
     Ok(relay)
 }
 
@@ -193,6 +193,10 @@ pub fn resolve<'c: 'm, 'm>(
     record.set_client_model(model);
     let route =
         (state.config.resolve_for(model, traits)).ok_or_else(|| no_route(&state.config, model))?;
+    let route = match traits {
+        Some(request) => capable(route, request)?,
+        None => route,
+    };
     record.set_route(
         model,
         route.pattern,
@@ -206,6 +210,18 @@ pub fn resolve<'c: 'm, 'm>(
         });
     }
     Ok(route)
+}
+
+/// The route, or its first fallback whose model can take the request.
+fn capable<'c: 'm, 'm>(
+    route: ResolvedRoute<'c, 'm>,
+    request: &RequestTraits,
+) -> Result<ResolvedRoute<'c, 'm>, ProxyError> {
+    route.capable(&request.traits).map_err(|missing| ProxyError::Incapable {
+        provider: route.provider.id.clone(),
+        model: route.upstream_model.to_owned(),
+        missing,
+    })
 }
 
 fn no_route(config: &crate::config::Config, model: &str) -> ProxyError {
@@ -289,7 +305,7 @@ pub fn upstream_headers(upstream: Format, client: &HeaderMap) -> HeaderMap {
 fn encode_options(route: &ResolvedRoute<'_, '_>) -> EncodeOptions {
     EncodeOptions {
         max_tokens_field: max_tokens_field(route.provider),
-        max_tokens_cap: route.max_tokens,
+        max_tokens_cap: route.caps.cap(route.max_tokens),
         reasoning_effort: route.provider.reasoning_effort,
     }
 }
