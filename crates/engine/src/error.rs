@@ -16,7 +16,7 @@ pub enum ProxyError {
     )]
     NoRoute { model: String },
     #[error(
-        "model `{model}` at provider `{provider}` cannot take this request's {missing}; route such requests elsewhere (a `[[scenarios]]` rule or a fallback) or leave them out"
+        "model `{model}` at provider `{provider}` cannot take this request: {missing}; route it elsewhere (a `[[scenarios]]` rule or a fallback)"
     )]
     Incapable {
         provider: ProviderId,

@@ -312,3 +312,50 @@ async fn issue_10_max_tokens_is_capped_to_the_models_maximum_output() {
     assert_eq!(response.status(), 200);
     assert_eq!(deepseek.seen()[0].json()["max_tokens"], 8192);
 }
+
+#[tokio::test]
+async fn issue_10_excluded_models_fall_over_to_a_provider_that_serves_them() {
+    let (mocks, mut text) = providers(&["a", "b"]).await;
+    text = text.replacen(
+        "api_key = \"none\"\n",
+        "api_key = \"none\"\nexclude_models = [\"big-*\"]\n",
+        1,
+    );
+    text.push_str(
+        "[[routes]]\nmodel = \"*\"\nprovider = \"a\"\nfallback = [{ provider = \"b\" }]\n",
+    );
+    let gw = TestGateway::with_config(&text).await;
+    assert_eq!(
+        send(&gw, &mocks, message("small-1", json!({}))).await,
+        (0, "small-1".into())
+    );
+    assert_eq!(
+        send(&gw, &mocks, message("big-1", json!({}))).await,
+        (1, "big-1".into())
+    );
+
+    let (mocks, mut text) = providers(&["a"]).await;
+    text = text.replacen(
+        "api_key = \"none\"\n",
+        "api_key = \"none\"\nexclude_models = [\"big-*\"]\n",
+        1,
+    );
+    text.push_str("[[routes]]\nmodel = \"*\"\nprovider = \"a\"\n");
+    let gw = TestGateway::with_config(&text).await;
+    let response = gw
+        .post("/v1/messages")
+        .json(&message("big-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`exclude_models` lists it"),
+        "{body}"
+    );
+    assert!(mocks[0].seen().is_empty());
+}

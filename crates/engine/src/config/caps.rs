@@ -33,10 +33,10 @@ impl Caps {
     /// What the request holds that the model cannot take.
     pub fn missing(&self, traits: &Traits) -> Option<&'static str> {
         if traits.images && self.vision == Some(false) {
-            return Some("images (the model has no vision)");
+            return Some("it has no vision, and the request holds images");
         }
         if traits.tools && self.tools == Some(false) {
-            return Some("tools (the model has no tool use)");
+            return Some("it has no tool use, and the request offers tools");
         }
         None
     }

@@ -136,6 +136,8 @@ pub struct Provider {
     pub breaker: BreakerSettings,
     /// `enabled = false`: in no route (switched off from the tray or CLI).
     pub enabled: bool,
+    /// Upstream models never sent to it (globs): its routes fall over instead.
+    pub exclude_models: Vec<ModelGlob>,
 }
 
 /// When a provider's circuit opens, and for how long.
@@ -177,6 +179,7 @@ impl fmt::Debug for Provider {
             .field("key_strategy", &self.key_strategy)
             .field("breaker", &self.breaker)
             .field("enabled", &self.enabled)
+            .field("exclude_models", &self.exclude_models)
             .finish()
     }
 }
@@ -272,30 +275,52 @@ impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
         })
     }
 
-    /// This route, or (when the request holds what its model cannot take)
-    /// its first fallback that can; else what is missing.
-    pub fn capable(
+    /// This route, or (when its model cannot take the request, or its
+    /// provider excludes the model) its first fallback that can; else why not.
+    pub fn usable(
         self,
-        traits: &switchyard_protocol::traits::Traits,
+        traits: Option<&switchyard_protocol::traits::Traits>,
     ) -> Result<Self, &'static str> {
-        let Some(missing) = self.caps.missing(traits) else {
+        let Some(why) = unusable(self.provider, self.upstream_model, &self.caps, traits) else {
             return Ok(self);
         };
+        let model = |target: &'c Target| {
+            target
+                .upstream_model
+                .as_deref()
+                .unwrap_or(self.client_model)
+        };
         let at = (self.fallback.iter())
-            .position(|target| target.caps.missing(traits).is_none())
-            .ok_or(missing)?;
+            .position(|target| {
+                unusable(&target.provider, model(target), &target.caps, traits).is_none()
+            })
+            .ok_or(why)?;
         let target = &self.fallback[at];
         Ok(Self {
             provider: &target.provider,
-            upstream_model: target
-                .upstream_model
-                .as_deref()
-                .unwrap_or(self.client_model),
+            upstream_model: model(target),
             fallback: &self.fallback[at + 1..],
             caps: target.caps,
             ..self
         })
     }
+}
+
+/// Why `model` at `provider` cannot take a request with `traits`, if it cannot.
+pub fn unusable(
+    provider: &Provider,
+    model: &str,
+    caps: &Caps,
+    traits: Option<&switchyard_protocol::traits::Traits>,
+) -> Option<&'static str> {
+    if provider
+        .exclude_models
+        .iter()
+        .any(|glob| glob.matches(model))
+    {
+        return Some("the provider's `exclude_models` lists it");
+    }
+    caps.missing(traits?)
 }
 
 impl Config {

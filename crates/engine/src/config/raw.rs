@@ -142,6 +142,9 @@ pub struct RawProvider {
     /// `false`: routes skip it (to their fallbacks, else to the next matching route).
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// Upstream models (globs) never sent to it.
+    #[serde(default)]
+    pub exclude_models: Vec<Spanned<String>>,
     /// A built-in preset (`switchyard presets`) to inherit from.
     #[serde(default)]
     pub preset: Option<Spanned<String>>,

@@ -227,6 +227,9 @@ fn provider(
         key_strategy: raw.key_strategy.unwrap_or_default(),
         breaker,
         enabled: raw.enabled.unwrap_or(true),
+        exclude_models: (raw.exclude_models.into_iter())
+            .map(|glob| ModelGlob::new(glob.into_inner()))
+            .collect(),
     })
 }
 

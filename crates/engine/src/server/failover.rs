@@ -70,10 +70,10 @@ impl<'s> Fallback<'s> {
         })
     }
 
-    /// What the `n`th target's model cannot take of this request.
-    fn missing(&self, n: usize) -> Option<&'static str> {
-        let traits = self.traits.as_ref()?;
-        self.targets.get(n)?.caps.missing(traits)
+    /// Why the `n`th target cannot take this request, if it cannot.
+    fn unusable(&self, n: usize, model: &str) -> Option<&'static str> {
+        let target = self.targets.get(n)?;
+        crate::config::unusable(&target.provider, model, &target.caps, self.traits.as_ref())
     }
 }
 
@@ -181,7 +181,7 @@ fn next_target<'s>(
     };
     let provider = route.provider;
     record.set_target(provider.id.as_str(), route.upstream_model);
-    if let Some(missing) = fallback.missing(n) {
+    if let Some(missing) = fallback.unusable(n, route.upstream_model) {
         record.attempt(0, Some("unsupported_capability"), Duration::ZERO);
         return Err(ProxyError::Incapable {
             provider: provider.id.clone(),

@@ -193,10 +193,7 @@ pub fn resolve<'c: 'm, 'm>(
     record.set_client_model(model);
     let route =
         (state.config.resolve_for(model, traits)).ok_or_else(|| no_route(&state.config, model))?;
-    let route = match traits {
-        Some(request) => capable(route, request)?,
-        None => route,
-    };
+    let route = usable(route, traits)?;
     record.set_route(
         model,
         route.pattern,
@@ -213,15 +210,18 @@ pub fn resolve<'c: 'm, 'm>(
 }
 
 /// The route, or its first fallback whose model can take the request.
-fn capable<'c: 'm, 'm>(
+fn usable<'c: 'm, 'm>(
     route: ResolvedRoute<'c, 'm>,
-    request: &RequestTraits,
+    request: Option<&RequestTraits>,
 ) -> Result<ResolvedRoute<'c, 'm>, ProxyError> {
-    route.capable(&request.traits).map_err(|missing| ProxyError::Incapable {
-        provider: route.provider.id.clone(),
-        model: route.upstream_model.to_owned(),
-        missing,
-    })
+    let traits = request.map(|request| &request.traits);
+    route
+        .usable(traits)
+        .map_err(|missing| ProxyError::Incapable {
+            provider: route.provider.id.clone(),
+            model: route.upstream_model.to_owned(),
+            missing,
+        })
 }
 
 fn no_route(config: &crate::config::Config, model: &str) -> ProxyError {
