@@ -359,3 +359,55 @@ async fn issue_10_excluded_models_fall_over_to_a_provider_that_serves_them() {
     );
     assert!(mocks[0].seen().is_empty());
 }
+
+#[tokio::test]
+async fn issue_10_route_params_set_defaults_overrides_extra_body_and_headers() {
+    let (mocks, mut text) = providers(&["a"]).await;
+    text.push_str(
+        r#"[[routes]]
+model = "think-*"
+provider = "a"
+overrides = { reasoning_effort = "high" }
+[[routes]]
+model = "*"
+provider = "a"
+defaults = { temperature = 0.3, top_p = 0.5 }
+extra_body = { metadata = { user_id = "route" }, service_tier = "flex" }
+headers = { "X-Title" = "switchyard" }
+"#,
+    );
+    let gw = TestGateway::with_config(&text).await;
+    send(&gw, &mocks, message("plain-x", json!({"top_p": 0.9}))).await;
+    let seen = mocks[0].seen()[0].clone();
+    let sent = seen.json();
+    assert_eq!(sent["temperature"], 0.3, "default applied: {sent}");
+    assert_eq!(sent["top_p"], 0.9, "the client's value kept: {sent}");
+    assert_eq!(sent["metadata"], json!({"user_id": "route"}));
+    assert_eq!(sent["service_tier"], "flex");
+    assert_eq!(seen.headers["x-title"], "switchyard");
+    assert_eq!(seen.headers["anthropic-version"], "2023-06-01");
+
+    let mut body = message("think-x", json!({"max_tokens": 64000}));
+    body["thinking"] = json!({"type": "enabled", "budget_tokens": 2048});
+    send(&gw, &mocks, body).await;
+    let sent = mocks[0].seen()[1].json();
+    // The override's effort, not the client's budget.
+    assert_eq!(
+        sent["thinking"],
+        json!({"type": "enabled", "budget_tokens": 24576}),
+        "{sent}"
+    );
+    assert!(sent.get("metadata").is_none());
+
+    let bad = text.replace(
+        "reasoning_effort = \"high\"",
+        "reasoning_effort = \"extreme\"",
+    );
+    let err = switchyard_engine::config::parse(&bad, std::path::Path::new("c.toml"), &|_| None)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("routes[0].overrides.reasoning_effort"),
+        "{err}"
+    );
+}

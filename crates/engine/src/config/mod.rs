@@ -11,6 +11,7 @@ mod glob;
 mod key;
 mod key_source;
 mod overrides;
+mod params;
 mod preset;
 mod profiles;
 mod raw;
@@ -43,6 +44,7 @@ pub use glob::ModelGlob;
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
 pub use overrides::Overrides;
+pub use params::{Params, RouteParams};
 pub use profiles::DisabledRoute;
 pub use raw::{
     BudgetPeriod, KeyStrategy, MaxTokensField, RawBudget, RawConfig, RawPrice, RawProvider,
@@ -230,6 +232,8 @@ pub struct Route {
     pub fallback: Vec<Target>,
     /// What the upstream model takes, per the catalog.
     pub caps: Caps,
+    /// Payload defaults, overrides, extra body fields and headers.
+    pub params: Option<Arc<RouteParams>>,
 }
 
 /// A fallback: another provider, and the model to ask it for.
@@ -255,6 +259,7 @@ pub struct ResolvedRoute<'c, 'm> {
     pub client_model: &'m str,
     pub fallback: &'c [Target],
     pub caps: Caps,
+    pub params: Option<&'c RouteParams>,
 }
 
 impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
@@ -272,6 +277,7 @@ impl<'c: 'm, 'm> ResolvedRoute<'c, 'm> {
             client_model: self.client_model,
             fallback: &[],
             caps: target.caps,
+            params: self.params,
         })
     }
 
@@ -387,6 +393,7 @@ impl Config {
             client_model: model,
             fallback: &route.fallback,
             caps: route.caps,
+            params: route.params.as_deref(),
         }
     }
 

@@ -254,5 +254,6 @@ fn without_disabled(route: Route) -> Result<Route, DisabledRoute> {
         max_tokens: route.max_tokens,
         fallback: enabled.collect(),
         caps: primary.caps,
+        params: route.params,
     })
 }

@@ -8,6 +8,7 @@ use switchyard_protocol::Format;
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
+use super::params::RawParams;
 use super::scenario::{RawScenario, RawTiers};
 
 /// The top level of the config file.
@@ -261,6 +262,18 @@ pub struct RawRoute {
     /// Tried in order when the target before fails.
     #[serde(default)]
     pub fallback: Vec<RawTarget>,
+    /// Payload settings used when the client sent none.
+    #[serde(default)]
+    pub defaults: Option<RawParams>,
+    /// Payload settings that replace the client's.
+    #[serde(default)]
+    pub overrides: Option<RawParams>,
+    /// Top-level fields merged into the upstream body.
+    #[serde(default)]
+    pub extra_body: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Extra upstream headers for this route.
+    #[serde(default)]
+    pub headers: BTreeMap<Spanned<String>, String>,
 }
 
 /// One `fallback` entry.

@@ -87,6 +87,10 @@ impl RawScenario {
             upstream_model: self.upstream_model,
             max_tokens: self.max_tokens,
             fallback: self.fallback,
+            defaults: None,
+            overrides: None,
+            extra_body: None,
+            headers: Default::default(),
         };
         let above = self.above_tokens.unwrap_or(DEFAULT_LONG_CONTEXT_TOKENS);
         (kind, above, route)
@@ -174,6 +178,10 @@ impl RawTier {
             upstream_model: target.upstream_model,
             max_tokens: target.max_tokens,
             fallback: target.fallback,
+            defaults: None,
+            overrides: None,
+            extra_body: None,
+            headers: Default::default(),
         }
     }
 }

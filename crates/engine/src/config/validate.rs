@@ -319,6 +319,13 @@ pub(super) fn route(
         .collect::<Result<_, _>>()?;
     let upstream_model = raw.upstream_model.map(Spanned::into_inner);
     let caps = Caps::of(&provider, upstream_model.as_deref());
+    let params = super::params::RawRouteParams {
+        defaults: raw.defaults,
+        overrides: raw.overrides,
+        extra_body: raw.extra_body,
+        headers: raw.headers,
+    };
+    let params = route_params(params, at, src)?;
     Ok(Route {
         pattern: ModelGlob::new(raw.model.into_inner()),
         provider,
@@ -326,7 +333,47 @@ pub(super) fn route(
         max_tokens: raw.max_tokens.map(NonZeroU32::get),
         fallback,
         caps,
+        params,
     })
+}
+
+/// `None` when the route sets none, so the request path skips them entirely.
+fn route_params(
+    raw: super::params::RawRouteParams,
+    at: &str,
+    src: &Source<'_>,
+) -> Result<Option<Arc<super::RouteParams>>, ConfigError> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let check = |params: Option<super::params::RawParams>, name: &str| {
+        let Some(params) = params else {
+            return Ok(super::Params::default());
+        };
+        let effort = match &params.reasoning_effort {
+            Some(effort) => Some(super::params::effort(effort).map_err(|message| {
+                let hint = "use minimal, low, medium or high";
+                src.at(
+                    effort,
+                    format!("{at}.{name}.reasoning_effort"),
+                    message,
+                    hint,
+                )
+            })?),
+            None => None,
+        };
+        Ok(super::Params {
+            temperature: params.temperature,
+            top_p: params.top_p,
+            reasoning_effort: effort,
+        })
+    };
+    Ok(Some(Arc::new(super::RouteParams {
+        defaults: check(raw.defaults, "defaults")?,
+        overrides: check(raw.overrides, "overrides")?,
+        extra_body: raw.extra_body.unwrap_or_default(),
+        headers: headers(raw.headers, &format!("{at}.headers"), src)?,
+    })))
 }
 
 fn target(

@@ -11,7 +11,7 @@ use super::SharedState;
 use super::proxy::{Inbound, prepare_fallback};
 use super::relay::{self, Relay, UpstreamFailure, fail};
 use super::respond::error_response_with_retry;
-use crate::config::{Provider, ResolvedRoute, RetryPolicy, Secret, Target};
+use crate::config::{Provider, ResolvedRoute, RetryPolicy, RouteParams, Secret, Target};
 use crate::error::ProxyError;
 use crate::routing::scenario::RequestTraits;
 use crate::routing::{self, Admit, Pick};
@@ -29,6 +29,7 @@ pub struct Fallback<'s> {
     max_tokens: Option<u32>,
     /// What the request holds, when a target's model may not take it.
     traits: Option<Traits>,
+    params: Option<&'s RouteParams>,
 }
 
 impl<'s> Fallback<'s> {
@@ -42,6 +43,7 @@ impl<'s> Fallback<'s> {
             client_model: route.client_model.to_owned(),
             max_tokens: route.max_tokens,
             traits: traits.map(|request| request.traits),
+            params: route.params,
         }
     }
 
@@ -67,6 +69,7 @@ impl<'s> Fallback<'s> {
             client_model: &self.client_model,
             fallback: &[],
             caps: target.caps,
+            params: self.params,
         })
     }
 

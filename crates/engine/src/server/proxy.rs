@@ -112,7 +112,8 @@ fn for_route<'s>(
 ) -> Result<Relay<'s>, ProxyError> {
     let provider = route.provider;
     let upstream = provider.format;
-    if upstream != inbound.format {
+    // Route params land in the right fields only through the IR.
+    if upstream != inbound.format || route.params.is_some() {
         let request = formats::decode_request(inbound.format, inbound.body)?;
         return translate(inbound, request, route);
     }
@@ -155,7 +156,13 @@ fn translate<'s>(
     if let Some(path) = inbound.path_model {
         request.stream = path.stream;
     }
-    let body = formats::encode_request(upstream, &request, &encode_options(route));
+    if let Some(params) = route.params {
+        params.apply(&mut request);
+    }
+    let mut body = formats::encode_request(upstream, &request, &encode_options(route));
+    if let Some(params) = route.params {
+        body = params.merge_body(body);
+    }
     let client = ClientStream {
         created: unix_now(),
         include_usage: request.stream_usage,
@@ -165,7 +172,7 @@ fn translate<'s>(
             provider,
             path: upstream_path(provider, route.upstream_model, request.stream)?,
             query: upstream_query(upstream, request.stream),
-            forward_headers: upstream_headers(upstream, &HeaderMap::new()),
+            forward_headers: route_headers(upstream, inbound, route),
             body: Bytes::from(body),
         },
         stream: request.stream,
@@ -177,6 +184,29 @@ fn translate<'s>(
         },
         fallback: Fallback::default(),
     })
+}
+
+/// The client's version and betas when it speaks the upstream's format
+/// (a route with params), then the route's own headers.
+fn route_headers(
+    upstream: Format,
+    inbound: &Inbound<'_>,
+    route: &ResolvedRoute<'_, '_>,
+) -> HeaderMap {
+    let client = match inbound.format == upstream {
+        true => inbound.headers,
+        false => &HeaderMap::new(),
+    };
+    let mut headers = upstream_headers(upstream, client);
+    for (name, value) in route.params.iter().flat_map(|params| &params.headers) {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    headers
 }
 
 fn framing(inbound: &Inbound<'_>) -> Framing {
