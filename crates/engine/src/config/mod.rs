@@ -8,6 +8,7 @@ mod budget;
 mod caps;
 mod error;
 mod glob;
+mod intent;
 mod key;
 mod key_source;
 mod overrides;
@@ -41,6 +42,7 @@ pub use budget::{Budget, BudgetLimit};
 pub use caps::Caps;
 pub use error::{ConfigError, Diagnostic};
 pub use glob::ModelGlob;
+pub use intent::{Intent, Scene};
 pub use key::{MissingKey, ProviderKey};
 pub use key_source::Sources;
 pub use overrides::Overrides;
@@ -89,8 +91,10 @@ pub struct Config {
     pub routes: Vec<Route>,
     /// Tried before `routes`, by what the request holds; first match wins.
     pub scenarios: Vec<Scenario>,
-    /// Some scenario or model limit needs what the request holds.
+    /// Some scenario, model limit or intent routing needs what the request holds.
     pub needs_traits: bool,
+    /// `[intent]`, when on (and its classifier's provider is).
+    pub intent: Option<Intent>,
     /// Routes left with no enabled target.
     pub disabled_routes: Vec<DisabledRoute>,
     /// Every `[[profiles]]` name, in order.
@@ -361,7 +365,8 @@ impl Config {
         Some(Self::resolved(route, route.pattern.as_str(), model))
     }
 
-    /// The first scenario the request falls under, else [`Self::resolve`].
+    /// The first scenario the request falls under, else the scene intent
+    /// routing picked, else [`Self::resolve`].
     pub fn resolve_for<'c: 'm, 'm>(
         &'c self,
         model: &'m str,
@@ -375,6 +380,12 @@ impl Config {
                     scenario.kind.label(),
                     model,
                 ));
+            }
+            let scene = traits
+                .scene
+                .and_then(|at| self.intent.as_ref()?.scenes.get(at));
+            if let Some(scene) = scene {
+                return Some(Self::resolved(&scene.route, &scene.label, model));
             }
         }
         self.resolve(model)

@@ -213,6 +213,21 @@ fn active_index(
     Err(src.at(wanted, "profile", message, hint))
 }
 
+/// Intent routing with switched-off scenes left out; none when its
+/// classifier's provider is off.
+pub(super) fn live_intent(intent: super::intent::Intent) -> Option<super::intent::Intent> {
+    if !intent.classifier.provider.enabled {
+        return None;
+    }
+    let scenes = (intent.scenes.into_iter())
+        .filter_map(|scene| {
+            let route = without_disabled(scene.route).ok()?;
+            Some(super::intent::Scene { route, ..scene })
+        })
+        .collect();
+    Some(super::intent::Intent { scenes, ..intent })
+}
+
 /// Routes with their switched-off targets removed, and the routes left with none.
 fn drop_disabled(routes: impl Iterator<Item = Route>) -> (Vec<Route>, Vec<DisabledRoute>) {
     let mut live = Vec::new();

@@ -8,6 +8,7 @@ use switchyard_protocol::Format;
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
+use super::intent::RawIntent;
 use super::params::RawParams;
 use super::scenario::{RawScenario, RawTiers};
 
@@ -36,6 +37,8 @@ pub struct RawConfig {
     pub scenarios: Vec<RawScenario>,
     /// Claude Code's tiers, as routes ahead of `[[routes]]`.
     pub claude_code: Option<RawTiers>,
+    /// A small model picks the route by what the user asks (off unless set).
+    pub intent: Option<RawIntent>,
     /// Bounds on the attempts one request may make.
     pub retry: RawRetry,
     /// Consecutive failures that open a provider's circuit (default 5).

@@ -68,6 +68,13 @@ pub(super) fn validate(
         claude_code: raw.claude_code,
     };
     let routing = super::profiles::compile(shared, raw.profile, raw.profiles, &providers, src)?;
+    let intent = match raw.intent {
+        Some(intent) => {
+            let route = |at: &str, raw: RawRoute| self::route(at, raw, &providers, src);
+            super::profiles::live_intent(super::intent::compile(intent, &providers, src, route)?)
+        }
+        None => None,
+    };
     let prices = super::usage::prices(raw.prices, &providers, src)?;
     let budgets = super::budget::budgets(raw.budgets, &providers, src)?;
     let allow_non_loopback = raw.allow_non_loopback;
@@ -81,7 +88,8 @@ pub(super) fn validate(
         gateway_token,
         providers,
         routes: routing.routes,
-        needs_traits: routing.needs_traits,
+        needs_traits: routing.needs_traits || intent.is_some(),
+        intent,
         scenarios: routing.scenarios,
         disabled_routes: routing.disabled,
         profiles: routing.profiles,
@@ -376,7 +384,7 @@ fn route_params(
     })))
 }
 
-fn target(
+pub(super) fn target(
     raw: RawTarget,
     field: &str,
     providers: &[Arc<Provider>],

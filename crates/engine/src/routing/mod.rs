@@ -4,6 +4,7 @@
 
 mod affinity;
 mod breaker;
+pub mod intent;
 mod keys;
 pub mod scenario;
 
@@ -24,6 +25,8 @@ pub struct Health {
     providers: Box<[ProviderHealth]>,
     /// Which key each recent conversation used, per provider.
     pub affinity: Affinity,
+    /// Which intent scene each recent conversation turn was given.
+    pub intents: Affinity,
 }
 
 pub struct ProviderHealth {
@@ -40,6 +43,7 @@ impl Health {
             epoch: Instant::now(),
             providers,
             affinity: Affinity::default(),
+            intents: Affinity::default(),
         }
     }
 

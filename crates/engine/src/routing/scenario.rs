@@ -9,6 +9,7 @@ use switchyard_protocol::formats;
 use switchyard_protocol::traits::{self, Traits};
 
 use crate::config::{Config, Scenario, ScenarioKind};
+use crate::server::AppState;
 
 /// What the scenarios are matched against.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -16,14 +17,18 @@ pub struct RequestTraits {
     pub traits: Traits,
     /// Estimated input tokens, when some `long_context` scenario needed them.
     pub input_tokens: Option<u64>,
+    /// The intent scene (by index), when intent routing picked one.
+    pub scene: Option<usize>,
 }
 
 /// `None` when no scenario or model limit needs them (nothing is read).
 pub async fn request_traits(
-    config: &Config,
+    state: &AppState,
     format: Format,
     body: &Bytes,
+    path_model: Option<&str>,
 ) -> Option<RequestTraits> {
+    let config = &state.config;
     if !config.needs_traits {
         return None;
     }
@@ -32,6 +37,7 @@ pub async fn request_traits(
     Some(RequestTraits {
         traits,
         input_tokens: long_context_count(config, format, body).await,
+        scene: super::intent::decide(state, format, body, path_model).await,
     })
 }
 

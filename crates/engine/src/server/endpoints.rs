@@ -106,7 +106,8 @@ async fn proxy_with(
         body: &body,
         path_model,
     };
-    let traits = crate::routing::scenario::request_traits(&state.config, format, &body).await;
+    let path = path_model.map(|path| path.model);
+    let traits = crate::routing::scenario::request_traits(&state, format, &body, path).await;
     let prepared = match prepare(&state, &inbound, traits.as_ref(), &mut record) {
         Ok(prepared) => prepared,
         Err(err) => return fail(record, format, &err),

@@ -32,7 +32,7 @@ use crate::upstream::Upstreams;
 use crate::usage::UsageSink;
 
 pub use live::Live;
-pub(crate) use proxy::{max_tokens_field, upstream_path};
+pub(crate) use proxy::{max_tokens_field, upstream_headers, upstream_path};
 pub use respond::format_for_path;
 
 pub struct AppState {
