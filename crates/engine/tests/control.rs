@@ -364,6 +364,18 @@ async fn issue_10_switches_under_concurrent_streaming_load_lose_and_misroute_not
     gw.engine.stop().await.unwrap();
     let rows = support::stored_rows(&db);
     assert_eq!(rows.len(), REQUESTS, "every request recorded once");
+    for row in &rows {
+        let expected = match row.provider.as_str() {
+            "b" => ["to-a", "to-b"].as_slice(),
+            _ => ["to-a"].as_slice(),
+        };
+        assert!(
+            expected.contains(&row.profile.as_str()),
+            "{} via {}",
+            row.profile,
+            row.provider
+        );
+    }
 }
 
 #[tokio::test]

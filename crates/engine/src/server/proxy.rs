@@ -224,6 +224,9 @@ pub fn resolve<'c: 'm, 'm>(
     let route =
         (state.config.resolve_for(model, traits)).ok_or_else(|| no_route(&state.config, model))?;
     let route = usable(route, traits)?;
+    if let Some(profile) = &state.config.active_profile {
+        record.set_profile(profile);
+    }
     record.set_route(
         model,
         route.pattern,

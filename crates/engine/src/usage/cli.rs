@@ -52,6 +52,7 @@ pub enum By {
     Model,
     Provider,
     Client,
+    Profile,
     Day,
 }
 
@@ -93,6 +94,7 @@ pub fn usage(args: UsageArgs) -> Result<(), String> {
                 By::Model => GroupBy::Model,
                 By::Provider => GroupBy::Provider,
                 By::Client => GroupBy::Client,
+                By::Profile => GroupBy::Profile,
                 By::Day => GroupBy::Day,
             });
             let (path, query) = resolve(&args.scope, by, &env)?;

@@ -69,7 +69,7 @@ pub struct UsageEvent {
     /// The client's API; `None` only if the request never got that far.
     pub format: Option<Format>,
     pub client: Client,
-    /// Empty until profiles exist.
+    /// The active `[[profiles]]` name; empty without profiles.
     pub profile: String,
     /// The `[[routes]]` pattern that matched; empty when none did.
     pub route: String,

@@ -67,6 +67,13 @@ impl RequestRecord {
         }
     }
 
+    /// The active profile the request was routed by.
+    pub fn set_profile(&mut self, profile: &str) {
+        if let Some(event) = self.event() {
+            profile.clone_into(&mut event.profile);
+        }
+    }
+
     pub fn set_route(
         &mut self,
         client_model: &str,

@@ -41,6 +41,8 @@ pub enum GroupBy {
     Model,
     Provider,
     Client,
+    /// The active profile (empty without profiles).
+    Profile,
     /// UTC days.
     Day,
 }
@@ -51,6 +53,7 @@ impl GroupBy {
             Self::Model => "model",
             Self::Provider => "provider",
             Self::Client => "client",
+            Self::Profile => "profile",
             Self::Day => "day",
         }
     }

@@ -263,6 +263,7 @@ fn group_key(by: GroupBy) -> &'static str {
         GroupBy::Model => "upstream_model",
         GroupBy::Provider => "provider",
         GroupBy::Client => "client",
+        GroupBy::Profile => "profile",
         GroupBy::Day => "strftime('%Y-%m-%d', ts_ms / 1000, 'unixepoch')",
     }
 }

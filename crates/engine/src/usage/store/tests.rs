@@ -192,7 +192,10 @@ fn issue_12_reports_sum_tokens_and_known_costs_by_group() {
                 "claude_code",
                 Some(0.5),
             ),
-            row(DEC_1 + DAY_MS, "glm-4.6", "zai", "codex", None),
+            RequestRow {
+                profile: "cheap".into(),
+                ..row(DEC_1 + DAY_MS, "glm-4.6", "zai", "codex", None)
+            },
             RequestRow {
                 outcome: "error".into(),
                 input_tokens: 0,
@@ -236,6 +239,11 @@ fn issue_12_reports_sum_tokens_and_known_costs_by_group() {
     let clients = by(GroupBy::Client);
     assert_eq!(clients.groups[0].key, "claude_code");
     assert_eq!(by(GroupBy::Provider).groups[1].key, "zai");
+    let profiles = by(GroupBy::Profile);
+    let keyed: Vec<(&str, u64)> = (profiles.groups.iter())
+        .map(|g| (g.key.as_str(), g.totals.requests))
+        .collect();
+    assert_eq!(keyed, [("", 3), ("cheap", 1)]);
 
     let recent = store
         .report(&Query {
